@@ -1,0 +1,54 @@
+"""Settings: the one place that reads the environment. Build once with ``Settings()`` and pass it down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of the tool, read from environment variables of the same name (upper case)."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
+
+    # Data sources
+    data_mode: Literal["simulated", "prometheus_loki"] = "simulated"
+    demo_service_url: str | None = Field(
+        default=None,
+        description="Use a running demo service instead of the embedded one.",
+    )
+    demo_seed: int = 42
+
+    # Store
+    incident_db_path: Path = Path("data/incidents.duckdb")
+    retention_hours: float = Field(default=48.0, gt=0)
+
+    # Detection
+    detection_interval_seconds: float = Field(default=5.0, gt=0)
+    error_rate_threshold: float = Field(default=0.05, gt=0, lt=1)
+    latency_p95_threshold_ms: float = Field(default=1000.0, gt=0)
+    memory_threshold_mb: float = Field(default=500.0, gt=0)
+    memory_forecast_horizon_seconds: float = Field(default=600.0, gt=0)
+    slow_query_log_threshold: int = Field(default=5, ge=1)
+    connection_error_log_threshold: int = Field(default=5, ge=1)
+    confirmation_seconds: float = Field(default=10.0, ge=0)
+    resolve_after_seconds: float = Field(default=60.0, gt=0)
+    baseline_seconds: float = Field(default=600.0, gt=0)
+
+    # Analysis
+    analysis_workers: int = Field(default=4, ge=1, le=32)
+
+    # LLM (optional)
+    openai_api_key: SecretStr | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = None
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=2)
+
+    @property
+    def llm_enabled(self) -> bool:
+        """True when an API key is configured (the key itself is never shown)."""
+        return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())

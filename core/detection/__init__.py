@@ -1,0 +1,1 @@
+"""Detection: rules over recent samples and log lines, and the incident lifecycle."""

@@ -1,0 +1,209 @@
+"""The seed's detection rules, made robust to noise: each returns the signals firing now (pure).
+
+Rules and their thresholds (all from ``Settings``):
+
+- ``error_rate``: 5xx share over the last ``ERROR_WINDOW_SECONDS`` above ``ERROR_RATE_THRESHOLD``, and
+  significantly so (the Wilson lower bound at 95% one-sided is above the threshold), so that a service
+  answering 30 requests does not page on one error.
+- ``latency_p95``: the latest p95 above ``LATENCY_P95_THRESHOLD_MS`` with at least ``MIN_REQUESTS``.
+- ``memory``: resident memory above ``MEMORY_THRESHOLD_MB``.
+- ``memory_trend``: like Prometheus' ``predict_linear``: a least-squares line over the last
+  ``TREND_WINDOW_SECONDS`` of memory that is steep, tight (R² >= 0.8) and crosses the memory threshold
+  within ``MEMORY_FORECAST_HORIZON_SECONDS``.
+- ``slow_query_logs`` / ``connection_error_logs``: at least ``SLOW_QUERY_LOG_THRESHOLD`` /
+  ``CONNECTION_ERROR_LOG_THRESHOLD`` matching log lines from one service in one poll.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from core import models as m
+from core.config import Settings
+from core.detection.history import SeriesHistory
+from core.models import LogEvent, Signal
+
+ERROR_WINDOW_SECONDS = 10.0
+MIN_REQUESTS = 20
+Z_ONE_SIDED_95 = 1.645
+TREND_WINDOW_SECONDS = 60.0
+TREND_MIN_POINTS = 6
+TREND_MIN_SLOPE_MB_S = 0.1
+TREND_MIN_R2 = 0.8
+
+SLOW_QUERY = re.compile(r"slow[ _-]?query|query took|duration: \d", re.IGNORECASE)
+CONNECTION_ERROR = re.compile(
+    r"connection (error|refused|reset|timed? ?out)|connect(ion)? timeout|econnrefused|unreachable",
+    re.IGNORECASE,
+)
+
+
+def wilson_lower_bound(rate: float, n: float, z: float = Z_ONE_SIDED_95) -> float:
+    """Lower end of the Wilson score interval for a proportion ``rate`` observed over ``n`` trials."""
+    if n <= 0:
+        return 0.0
+    centre = rate + z * z / (2 * n)
+    spread = z * math.sqrt(max(rate * (1 - rate) / n + z * z / (4 * n * n), 0.0))
+    return max(0.0, (centre - spread) / (1 + z * z / n))
+
+
+def error_rate_signal(history: SeriesHistory, service: str, now: float, settings: Settings) -> Signal | None:
+    """Fires when the recent 5xx share is significantly above the threshold."""
+    rates = history.window(service, m.REQUEST_RATE, ERROR_WINDOW_SECONDS, now)
+    errors = dict(history.window(service, m.ERROR_RATE, ERROR_WINDOW_SECONDS, now))
+    interval = settings.detection_interval_seconds
+    requests = sum(rate * interval for _, rate in rates)
+    failed = sum(rate * interval * errors.get(ts, 0.0) for ts, rate in rates)
+    if requests < MIN_REQUESTS:
+        return None
+    share = failed / requests
+    threshold = settings.error_rate_threshold
+    if share <= threshold or wilson_lower_bound(share, requests) <= threshold:
+        return None
+    return Signal(
+        rule="error_rate",
+        service=service,
+        metric=m.ERROR_RATE,
+        value=share,
+        threshold=threshold,
+        ts=now,
+        message=f"Error rate on {service} is {share:.1%} (threshold {threshold:.0%}) over {requests:.0f} requests",
+    )
+
+
+def latency_signal(history: SeriesHistory, service: str, now: float, settings: Settings) -> Signal | None:
+    """Fires when the latest p95 latency is above the threshold with enough requests behind it."""
+    latest = history.latest(service, m.LATENCY_P95_MS)
+    rate = history.latest(service, m.REQUEST_RATE)
+    if latest is None or rate is None or latest[0] < now - settings.detection_interval_seconds:
+        return None
+    if rate[1] * settings.detection_interval_seconds < MIN_REQUESTS / 2:
+        return None
+    p95, threshold = latest[1], settings.latency_p95_threshold_ms
+    if p95 <= threshold:
+        return None
+    return Signal(
+        rule="latency_p95",
+        service=service,
+        metric=m.LATENCY_P95_MS,
+        value=p95,
+        threshold=threshold,
+        ts=now,
+        message=f"p95 latency on {service} is {p95:.0f} ms (threshold {threshold:.0f} ms)",
+    )
+
+
+def memory_signal(history: SeriesHistory, service: str, now: float, settings: Settings) -> Signal | None:
+    """Fires when memory is above the threshold, or (``memory_trend``) heading there within the horizon."""
+    points = history.window(service, m.MEMORY_MB, TREND_WINDOW_SECONDS, now)
+    if not points:
+        return None
+    threshold = settings.memory_threshold_mb
+    current = points[-1][1]
+    if current > threshold:
+        return Signal(
+            rule="memory",
+            service=service,
+            metric=m.MEMORY_MB,
+            value=current,
+            threshold=threshold,
+            ts=now,
+            message=f"Memory on {service} is {current:.0f} MB (threshold {threshold:.0f} MB)",
+        )
+    fit = linear_fit(points)
+    if len(points) < TREND_MIN_POINTS or fit is None:
+        return None
+    slope, r2 = fit
+    horizon = settings.memory_forecast_horizon_seconds
+    predicted = current + slope * horizon
+    if slope < TREND_MIN_SLOPE_MB_S or r2 < TREND_MIN_R2 or predicted <= threshold:
+        return None
+    eta = (threshold - current) / slope
+    return Signal(
+        rule="memory_trend",
+        service=service,
+        metric=m.MEMORY_MB,
+        value=predicted,
+        threshold=threshold,
+        ts=now,
+        message=(
+            f"Memory on {service} grows {slope:.2f} MB/s (R² {r2:.2f}): {current:.0f} MB now, "
+            f"threshold {threshold:.0f} MB in about {eta:.0f} s"
+        ),
+    )
+
+
+def linear_fit(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    """Least-squares slope (units per second) and R² of ``(ts, value)`` points; None if degenerate."""
+    n = len(points)
+    if n < 2:
+        return None
+    mean_t = sum(t for t, _ in points) / n
+    mean_v = sum(v for _, v in points) / n
+    stt = sum((t - mean_t) ** 2 for t, _ in points)
+    svv = sum((v - mean_v) ** 2 for _, v in points)
+    if stt == 0:
+        return None
+    stv = sum((t - mean_t) * (v - mean_v) for t, v in points)
+    slope = stv / stt
+    r2 = 1.0 if svv == 0 else (stv * stv) / (stt * svv)
+    return slope, r2
+
+
+def log_signals(events: Sequence[LogEvent], now: float, settings: Settings) -> list[Signal]:
+    """Slow-query and connection-error log rules over the lines of one poll."""
+    slow: Counter[str] = Counter()
+    connection: Counter[str] = Counter()
+    for event in events:
+        if event.level not in ("WARN", "WARNING", "ERROR", "CRITICAL", "FATAL"):
+            continue
+        if SLOW_QUERY.search(event.message):
+            slow[event.service] += 1
+        elif CONNECTION_ERROR.search(event.message):
+            connection[event.service] += 1
+    signals = []
+    for rule, counts, threshold, what in (
+        ("slow_query_logs", slow, settings.slow_query_log_threshold, "slow-query"),
+        (
+            "connection_error_logs",
+            connection,
+            settings.connection_error_log_threshold,
+            "connection-error",
+        ),
+    ):
+        for service, count in sorted(counts.items()):
+            if count >= threshold:
+                signals.append(
+                    Signal(
+                        rule=rule,
+                        service=service,
+                        value=float(count),
+                        threshold=float(threshold),
+                        ts=now,
+                        message=f"{count} {what} log lines from {service} in the last poll (threshold {threshold})",
+                    )
+                )
+    return signals
+
+
+def evaluate(
+    history: SeriesHistory,
+    events: Sequence[LogEvent],
+    now: float,
+    settings: Settings,
+    *,
+    metrics_ok: bool = True,
+) -> list[Signal]:
+    """Every signal firing at ``now``; metric rules are skipped when the metrics source failed."""
+    signals: list[Signal] = []
+    if metrics_ok:
+        for service in history.services():
+            for rule in (error_rate_signal, latency_signal, memory_signal):
+                signal = rule(history, service, now, settings)
+                if signal is not None:
+                    signals.append(signal)
+    signals.extend(log_signals(events, now, settings))
+    return signals

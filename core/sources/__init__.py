@@ -1,0 +1,1 @@
+"""Data sources: each has a fetch (HTTP, file) and a pure parse, and reports its own health."""

@@ -1,0 +1,519 @@
+"""The DuckDB store: one connection per process, a cursor per call, parameterised SQL only."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from core.errors import NotFoundError, StoreError, StoreLockedError
+from core.models import AgentRun, Incident, InjectedFault, LogEvent, MetricPoint, Signal
+from core.store.migrations import MIGRATIONS
+
+_INCIDENT_COLUMNS = """id, status, severity, title, epoch(start_time), epoch(end_time), signals_json,
+    final_summary_json, rca_markdown, epoch(detected_at), epoch(updated_at), fingerprint, services_json,
+    analysis_status, root_cause_service, root_cause_kind, root_cause_confidence, acknowledged_by,
+    epoch(acknowledged_at), resolved_by, resolution_note"""
+
+_RUN_COLUMNS = """id, incident_id, analysis_id, agent_name, epoch(started_at), epoch(finished_at),
+    input_json, output_json, latency_ms, status, error, model, prompt_tokens, completion_tokens"""
+
+
+def _ts(value: float | None) -> str | None:
+    """Unix seconds as an ISO string DuckDB casts to TIMESTAMPTZ (None stays NULL)."""
+    if value is None:
+        return None
+    return pd.Timestamp(value, unit="s", tz="UTC").isoformat()
+
+
+class Store:
+    """All reads and writes of the tool's data. Thread-safe: each call takes its own cursor."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._write_lock = threading.RLock()
+        self._conn = self._connect(self.path)
+        self._migrate()
+
+    @staticmethod
+    def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"The database {path} is in use by another process ({exc}). Stop that process, "
+                    "or set INCIDENT_DB_PATH to another file."
+                ) from exc
+            raise StoreError(
+                f"Cannot open the database {path}: {exc}. The file was left untouched: move it aside "
+                "to start with an empty database, or set INCIDENT_DB_PATH to another file."
+            ) from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"Cannot open the database {path}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the connection; the Store is unusable afterwards."""
+        self._conn.close()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self._conn.cursor()
+        try:
+            yield cur
+        except duckdb.Error as exc:
+            raise StoreError(f"Database error on {self.path}: {exc}") from exc
+        finally:
+            cur.close()
+
+    # --- migrations --------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        with self._write_lock, self._cursor() as cur:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
+            )
+            applied = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+            for version, description, statements in MIGRATIONS:
+                if version in applied:
+                    continue
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    for statement in statements:
+                        cur.execute(statement)
+                    cur.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, now())",
+                        [version, description],
+                    )
+                    cur.execute("COMMIT")
+                except duckdb.Error:
+                    cur.execute("ROLLBACK")
+                    raise
+
+    def schema_version(self) -> int:
+        """Highest applied migration version."""
+        with self._cursor() as cur:
+            row = cur.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    # --- incidents ---------------------------------------------------------------------------
+
+    def save_incident(self, incident: Incident) -> None:
+        """Insert or replace one incident (every column)."""
+        values = [
+            incident.id,
+            incident.status,
+            incident.severity,
+            incident.title,
+            _ts(incident.start_time),
+            _ts(incident.end_time),
+            json.dumps([s.model_dump(mode="json") for s in incident.signals]),
+            None if incident.final_summary is None else json.dumps(incident.final_summary),
+            incident.rca_markdown,
+            _ts(incident.detected_at),
+            _ts(incident.updated_at),
+            incident.fingerprint,
+            json.dumps(incident.services),
+            incident.analysis_status,
+            incident.root_cause_service,
+            incident.root_cause_kind,
+            incident.root_cause_confidence,
+            incident.acknowledged_by,
+            _ts(incident.acknowledged_at),
+            incident.resolved_by,
+            incident.resolution_note,
+        ]
+        placeholders = ", ".join("?" * len(values))
+        with self._write_lock, self._cursor() as cur:
+            cur.execute(f"INSERT OR REPLACE INTO incidents VALUES ({placeholders})", values)
+
+    def update_incident(self, incident_id: str, **changes: object) -> Incident:
+        """Change some fields of one incident (others untouched) and return it as stored now.
+
+        Detection and analysis update the same incident from different threads; each writes only the
+        fields it owns, so neither overwrites the other's.
+        """
+        unknown = set(changes) - set(_UPDATABLE)
+        if unknown:
+            raise ValueError(f"Cannot update incident fields {sorted(unknown)}")
+        if changes:
+            validated = Incident.model_validate({**self.get_incident(incident_id).model_dump(), **changes})
+            assignments, values = [], []
+            for name in changes:
+                column, encode = _UPDATABLE[name]
+                assignments.append(f"{column} = ?")
+                values.append(encode(getattr(validated, name)))
+            with self._write_lock, self._cursor() as cur:
+                cur.execute(
+                    f"UPDATE incidents SET {', '.join(assignments)} WHERE id = ?",
+                    [*values, incident_id],
+                )
+        return self.get_incident(incident_id)
+
+    def get_incident(self, incident_id: str) -> Incident:
+        """The incident with this id; ``NotFoundError`` when there is none."""
+        with self._cursor() as cur:
+            row = cur.execute(f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE id = ?", [incident_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"No incident with id {incident_id!r}")
+        return _incident_from_row(row)
+
+    def resolve_incident_id(self, prefix: str) -> str:
+        """The full id of the one incident whose id starts with ``prefix``; NotFoundError otherwise."""
+        with self._cursor() as cur:
+            rows = cur.execute(
+                "SELECT id FROM incidents WHERE starts_with(id, ?) ORDER BY id LIMIT 2", [prefix]
+            ).fetchall()
+        if not rows:
+            raise NotFoundError(f"No incident id starts with {prefix!r}")
+        if len(rows) > 1:
+            raise NotFoundError(f"Several incident ids start with {prefix!r}: give more characters")
+        return rows[0][0]
+
+    def list_incidents(
+        self,
+        *,
+        statuses: Sequence[str] | None = None,
+        severities: Sequence[str] | None = None,
+        service: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 500,
+    ) -> list[Incident]:
+        """Incidents newest first, filtered by status, severity, affected service and start time."""
+        clauses, params = ["TRUE"], []
+        if statuses:
+            clauses.append(f"status IN ({', '.join('?' * len(statuses))})")
+            params.extend(statuses)
+        if severities:
+            clauses.append(f"severity IN ({', '.join('?' * len(severities))})")
+            params.extend(severities)
+        if service:
+            clauses.append("(list_contains(CAST(services_json AS VARCHAR[]), ?) OR root_cause_service = ?)")
+            params.extend([service, service])
+        if since is not None:
+            clauses.append("start_time >= to_timestamp(?)")
+            params.append(since)
+        if until is not None:
+            clauses.append("start_time <= to_timestamp(?)")
+            params.append(until)
+        params.append(limit)
+        sql = (
+            f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE {' AND '.join(clauses)} ORDER BY detected_at DESC LIMIT ?"
+        )
+        with self._cursor() as cur:
+            rows = cur.execute(sql, params).fetchall()
+        return [_incident_from_row(row) for row in rows]
+
+    def open_incidents(self) -> list[Incident]:
+        """Incidents not yet resolved, oldest first."""
+        return list(reversed(self.list_incidents(statuses=["OPEN", "INVESTIGATING"], limit=10_000)))
+
+    def incident_counts(self) -> dict[str, int]:
+        """Number of incidents per status (every status present, zero when none)."""
+        counts = {"OPEN": 0, "INVESTIGATING": 0, "RESOLVED": 0}
+        with self._cursor() as cur:
+            for status, count in cur.execute("SELECT status, count(*) FROM incidents GROUP BY status").fetchall():
+                counts[status] = int(count)
+        return counts
+
+    def mark_interrupted_analyses(self) -> list[str]:
+        """Flag analyses left 'running' by a stopped process as 'interrupted'; returns their incident ids."""
+        with self._write_lock, self._cursor() as cur:
+            rows = cur.execute(
+                "UPDATE incidents SET analysis_status = 'interrupted' "
+                "WHERE analysis_status IN ('running', 'pending') RETURNING id"
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    # --- agent runs --------------------------------------------------------------------------
+
+    def save_agent_runs(self, runs: Sequence[AgentRun]) -> None:
+        """Insert agent runs (one row each)."""
+        rows = [
+            [
+                r.id,
+                r.incident_id,
+                r.analysis_id,
+                r.agent_name,
+                _ts(r.started_at),
+                _ts(r.finished_at),
+                json.dumps(r.input_json),
+                json.dumps(r.output_json),
+                r.latency_ms,
+                r.status,
+                r.error,
+                r.model,
+                r.prompt_tokens,
+                r.completion_tokens,
+            ]
+            for r in runs
+        ]
+        if not rows:
+            return
+        with self._write_lock, self._cursor() as cur:
+            cur.executemany(f"INSERT INTO agent_runs VALUES ({', '.join('?' * 14)})", rows)
+
+    def agent_runs(self, incident_id: str) -> list[AgentRun]:
+        """Every run for an incident, oldest analysis first."""
+        with self._cursor() as cur:
+            rows = cur.execute(
+                f"SELECT {_RUN_COLUMNS} FROM agent_runs WHERE incident_id = ? ORDER BY started_at, agent_name",
+                [incident_id],
+            ).fetchall()
+        return [_run_from_row(row) for row in rows]
+
+    # --- metrics and logs ---------------------------------------------------------------------
+
+    def insert_metrics(self, points: Sequence[MetricPoint]) -> None:
+        """Append metric samples."""
+        if not points:
+            return
+        frame = pd.DataFrame(
+            {
+                "ts": [p.ts for p in points],
+                "service": [p.service for p in points],
+                "metric": [p.metric for p in points],
+                "value": [p.value for p in points],
+            }
+        )
+        self._append_frame("metric_samples", frame)
+
+    def insert_logs(self, events: Sequence[LogEvent]) -> None:
+        """Append log events."""
+        if not events:
+            return
+        frame = pd.DataFrame(
+            {
+                "ts": [e.ts for e in events],
+                "service": [e.service for e in events],
+                "level": [e.level for e in events],
+                "message": [e.message for e in events],
+                "attrs_json": [json.dumps(dict(e.attrs)) for e in events],
+            }
+        )
+        self._append_frame("log_events", frame)
+
+    def _append_frame(self, table: str, frame: pd.DataFrame) -> None:
+        with self._write_lock, self._cursor() as cur:
+            cur.register("incoming_frame", frame)
+            try:
+                cur.execute(f"INSERT INTO {table} SELECT * FROM incoming_frame")
+            finally:
+                cur.unregister("incoming_frame")
+
+    def metrics_frame(
+        self,
+        start: float,
+        end: float,
+        *,
+        services: Sequence[str] | None = None,
+        metrics: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Samples with ``start <= ts <= end`` as a frame (ts, service, metric, value), ordered by ts."""
+        clauses, params = ["ts BETWEEN ? AND ?"], [start, end]
+        if services:
+            clauses.append(f"service IN ({', '.join('?' * len(services))})")
+            params.extend(services)
+        if metrics:
+            clauses.append(f"metric IN ({', '.join('?' * len(metrics))})")
+            params.extend(metrics)
+        sql = (
+            "SELECT ts, service, metric, value FROM metric_samples "
+            f"WHERE {' AND '.join(clauses)} ORDER BY ts, service, metric"
+        )
+        with self._cursor() as cur:
+            return cur.execute(sql, params).df()
+
+    def logs(
+        self,
+        start: float,
+        end: float,
+        *,
+        services: Sequence[str] | None = None,
+        levels: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> list[LogEvent]:
+        """Log events with ``start <= ts <= end``, oldest first (the newest ``limit`` when given)."""
+        clauses, params = ["ts BETWEEN ? AND ?"], [start, end]
+        if services:
+            clauses.append(f"service IN ({', '.join('?' * len(services))})")
+            params.extend(services)
+        if levels:
+            clauses.append(f"level IN ({', '.join('?' * len(levels))})")
+            params.extend(levels)
+        sql = f"SELECT ts, service, level, message, attrs_json FROM log_events WHERE {' AND '.join(clauses)}"
+        if limit is not None:
+            sql = f"SELECT * FROM ({sql} ORDER BY ts DESC LIMIT ?) ORDER BY ts"
+            params.append(limit)
+        else:
+            sql += " ORDER BY ts"
+        with self._cursor() as cur:
+            rows = cur.execute(sql, params).fetchall()
+        return [LogEvent(ts, service, level, message, json.loads(attrs)) for ts, service, level, message, attrs in rows]
+
+    def latest_sample_ts(self) -> float | None:
+        """Time of the newest metric sample, or None on an empty store."""
+        with self._cursor() as cur:
+            row = cur.execute("SELECT max(ts) FROM metric_samples").fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def purge_before(self, cutoff: float) -> tuple[int, int]:
+        """Delete samples and log events older than ``cutoff``; returns (samples, log events) deleted."""
+        with self._write_lock, self._cursor() as cur:
+            samples = cur.execute("DELETE FROM metric_samples WHERE ts < ?", [cutoff]).fetchone()[0]
+            events = cur.execute("DELETE FROM log_events WHERE ts < ?", [cutoff]).fetchone()[0]
+        return int(samples), int(events)
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def save_fault(self, fault: InjectedFault) -> None:
+        """Insert or replace an injected fault."""
+        values = [
+            fault.id,
+            fault.type,
+            fault.target,
+            fault.intensity,
+            fault.started_at,
+            fault.expires_at,
+            fault.stopped_at,
+        ]
+        with self._write_lock, self._cursor() as cur:
+            cur.execute("INSERT OR REPLACE INTO faults VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+
+    def mark_faults_stopped(self, at: float, fault_id: str | None = None) -> None:
+        """Record that one fault (or every running one, when ``fault_id`` is None) was stopped at ``at``."""
+        sql = "UPDATE faults SET stopped_at = ? WHERE stopped_at IS NULL AND expires_at > ?"
+        params: list[object] = [at, at]
+        if fault_id is not None:
+            sql += " AND id = ?"
+            params.append(fault_id)
+        with self._write_lock, self._cursor() as cur:
+            cur.execute(sql, params)
+
+    def faults(self, start: float, end: float) -> list[InjectedFault]:
+        """Faults that were active at some point in ``[start, end]``."""
+        with self._cursor() as cur:
+            rows = cur.execute(
+                "SELECT id, type, target, intensity, started_at, expires_at, stopped_at FROM faults "
+                "WHERE started_at <= ? AND coalesce(stopped_at, expires_at) >= ? ORDER BY started_at",
+                [end, start],
+            ).fetchall()
+        keys = (
+            "id",
+            "type",
+            "target",
+            "intensity",
+            "started_at",
+            "expires_at",
+            "stopped_at",
+        )
+        return [InjectedFault(**dict(zip(keys, row, strict=True))) for row in rows]
+
+
+def _json_or_none(value: object) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+_UPDATABLE: dict[str, tuple[str, object]] = {
+    "status": ("status", str),
+    "severity": ("severity", str),
+    "title": ("title", str),
+    "end_time": ("end_time", _ts),
+    "updated_at": ("updated_at", _ts),
+    "services": ("services_json", json.dumps),
+    "signals": (
+        "signals_json",
+        lambda signals: json.dumps([s.model_dump(mode="json") for s in signals]),
+    ),
+    "analysis_status": ("analysis_status", str),
+    "final_summary": ("final_summary_json", _json_or_none),
+    "rca_markdown": ("rca_markdown", lambda v: v),
+    "root_cause_service": ("root_cause_service", lambda v: v),
+    "root_cause_kind": ("root_cause_kind", lambda v: v),
+    "root_cause_confidence": ("root_cause_confidence", lambda v: v),
+    "acknowledged_by": ("acknowledged_by", lambda v: v),
+    "acknowledged_at": ("acknowledged_at", _ts),
+    "resolved_by": ("resolved_by", lambda v: v),
+    "resolution_note": ("resolution_note", lambda v: v),
+}
+
+
+def _incident_from_row(row: tuple) -> Incident:
+    (
+        id_,
+        status,
+        severity,
+        title,
+        start,
+        end,
+        signals,
+        summary,
+        markdown,
+        detected,
+        updated,
+        fingerprint,
+        services,
+        analysis_status,
+        rc_service,
+        rc_kind,
+        rc_conf,
+        ack_by,
+        ack_at,
+        resolved_by,
+        note,
+    ) = row
+    return Incident(
+        id=id_,
+        status=status,
+        severity=severity,
+        title=title,
+        start_time=start,
+        end_time=end,
+        signals=[Signal.model_validate(s) for s in json.loads(signals)],
+        final_summary=None if summary is None else json.loads(summary),
+        rca_markdown=markdown,
+        detected_at=detected,
+        updated_at=updated,
+        fingerprint=fingerprint,
+        services=json.loads(services),
+        analysis_status=analysis_status,
+        root_cause_service=rc_service,
+        root_cause_kind=rc_kind,
+        root_cause_confidence=rc_conf,
+        acknowledged_by=ack_by,
+        acknowledged_at=ack_at,
+        resolved_by=resolved_by,
+        resolution_note=note,
+    )
+
+
+def _run_from_row(row: tuple) -> AgentRun:
+    keys = (
+        "id",
+        "incident_id",
+        "analysis_id",
+        "agent_name",
+        "started_at",
+        "finished_at",
+        "input_json",
+        "output_json",
+        "latency_ms",
+        "status",
+        "error",
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+    )
+    data = dict(zip(keys, row, strict=True))
+    data["input_json"] = json.loads(data["input_json"])
+    data["output_json"] = json.loads(data["output_json"])
+    return AgentRun(**data)

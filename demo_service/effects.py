@@ -1,0 +1,33 @@
+"""Knobs that active faults turn and the shop's code paths read, rebuilt once per simulated second."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class ServiceEffects:
+    """How one service's own handler misbehaves; zero means healthy."""
+
+    delay_probability: float = 0.0  # share of requests that stall in the handler
+    delay_seconds: tuple[float, float] = (1.0, 3.0)  # uniform range of one stall
+    error_probability: float = 0.0  # share of requests that raise an unhandled exception
+    leak_bytes_per_request: float = 0.0  # heap retained for good by each request
+
+
+@dataclass(slots=True)
+class Effects:
+    """Every knob for one simulated second. ``services`` only holds services that a fault touches."""
+
+    services: dict[str, ServiceEffects] = field(default_factory=dict)
+    slow_query_probability: float = 0.0  # share of postgres queries that take extra time
+    slow_query_seconds: tuple[float, float] = (0.5, 2.0)  # uniform range of the extra time
+    gateway_failure_probability: float = 0.0  # share of payment-gateway calls that cannot connect
+    gateway_connect_timeout_seconds: float = 2.0  # time a failed connection attempt takes
+
+    def service(self, name: str) -> ServiceEffects:
+        """The knobs of ``name``, created healthy on first use."""
+        found = self.services.get(name)
+        if found is None:
+            found = self.services[name] = ServiceEffects()
+        return found

@@ -1,0 +1,67 @@
+"""The shop's services, who calls whom, and each service's resting resource profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FRONTEND = "frontend"
+CATALOG = "catalog"
+CHECKOUT = "checkout"
+PAYMENTS = "payments"
+POSTGRES = "postgres"
+CACHE = "cache"
+GATEWAY = "payment-gateway"
+
+#: Services that run inside the shop and export metrics, in a fixed order.
+SERVICES: tuple[str, ...] = (FRONTEND, CATALOG, CHECKOUT, PAYMENTS, POSTGRES, CACHE)
+
+#: Third-party dependencies: no metrics of their own, only seen through their callers.
+EXTERNAL: tuple[str, ...] = (GATEWAY,)
+
+#: (caller, callee) pairs, in a fixed order.
+EDGES: tuple[tuple[str, str], ...] = (
+    (FRONTEND, CATALOG),
+    (FRONTEND, CHECKOUT),
+    (FRONTEND, CACHE),
+    (CATALOG, POSTGRES),
+    (CATALOG, CACHE),
+    (CHECKOUT, POSTGRES),
+    (CHECKOUT, PAYMENTS),
+    (PAYMENTS, GATEWAY),
+)
+
+#: Address the payments service dials for the external gateway (TEST-NET-3, never routable).
+GATEWAY_ADDRESS = "203.0.113.10:443"
+
+#: Memory limit of every container, in MB; the process is OOM-killed when it reaches it.
+MEMORY_LIMIT_MB = 1024.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessProfile:
+    """Resting resources of one service: memory in MB, CPU in core-seconds per second or request."""
+
+    base_memory_mb: float
+    gc_amplitude_mb: float  # heap garbage collected in one sawtooth cycle
+    alloc_kb_per_request: float  # garbage allocated per request, feeding the sawtooth
+    idle_cpu: float  # core-seconds per simulated second with no traffic
+    cpu_per_request: float  # core-seconds per request handled
+
+
+PROFILES: dict[str, ProcessProfile] = {
+    FRONTEND: ProcessProfile(205.0, 22.0, 3.0, 0.045, 0.0016),
+    CATALOG: ProcessProfile(235.0, 18.0, 4.0, 0.045, 0.0020),
+    CHECKOUT: ProcessProfile(215.0, 20.0, 5.0, 0.045, 0.0025),
+    PAYMENTS: ProcessProfile(180.0, 12.0, 8.0, 0.05, 0.0040),
+    POSTGRES: ProcessProfile(280.0, 10.0, 1.0, 0.06, 0.0012),
+    CACHE: ProcessProfile(170.0, 8.0, 0.5, 0.05, 0.0002),
+}
+
+
+def topology_document() -> dict[str, list]:
+    """The ``GET /topology`` body: internal services, (caller, callee) edges, external names."""
+    return {
+        "services": list(SERVICES),
+        "edges": [list(edge) for edge in EDGES],
+        "external": list(EXTERNAL),
+    }

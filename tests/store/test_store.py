@@ -1,0 +1,150 @@
+"""The DuckDB store on real files: migrations, incidents, runs, samples, locks and corrupt files."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from core.errors import NotFoundError, StoreError, StoreLockedError
+from core.models import AgentRun, Incident, InjectedFault, LogEvent, MetricPoint, Signal
+from core.store import Store
+from core.store.migrations import MIGRATIONS
+
+
+def incident(id_: str = "11111111-aaaa", **changes: object) -> Incident:
+    base = Incident(
+        id=id_,
+        title="High error rate on checkout (30%)",
+        start_time=1000.0,
+        detected_at=1010.0,
+        fingerprint="component:x",
+        services=["checkout"],
+        signals=[Signal(rule="error_rate", service="checkout", value=0.3, threshold=0.05, ts=1005.0, message="m")],
+    )
+    return base.model_copy(update=changes)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "incidents.duckdb")
+    yield s
+    s.close()
+
+
+def test_migrations_apply_once_and_survive_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "db.duckdb"
+    first = Store(path)
+    first.save_incident(incident())
+    assert first.schema_version() == MIGRATIONS[-1][0]
+    first.close()
+    again = Store(path)
+    assert again.schema_version() == MIGRATIONS[-1][0]
+    assert again.get_incident("11111111-aaaa").title.startswith("High error rate")
+    again.close()
+
+
+def test_incident_round_trip_and_partial_updates(store: Store) -> None:
+    store.save_incident(incident())
+    store.update_incident("11111111-aaaa", analysis_status="done", rca_markdown="# RCA", root_cause_kind="error_rate")
+    store.update_incident("11111111-aaaa", severity="SEV1", services=["checkout", "frontend"])
+    got = store.get_incident("11111111-aaaa")
+    assert (got.analysis_status, got.rca_markdown, got.root_cause_kind) == ("done", "# RCA", "error_rate")
+    assert (got.severity, got.services) == ("SEV1", ["checkout", "frontend"])
+    assert got.signals[0].value == 0.3
+    assert got.start_time == 1000.0
+    with pytest.raises(ValueError, match="Cannot update"):
+        store.update_incident("11111111-aaaa", id="other")
+    with pytest.raises(NotFoundError):
+        store.get_incident("nope")
+
+
+def test_list_filters_counts_and_prefix(store: Store) -> None:
+    store.save_incident(incident("aaaa-1", status="RESOLVED", severity="SEV3", detected_at=1.0, start_time=1.0))
+    store.save_incident(incident("bbbb-2", severity="SEV1", services=["frontend"], detected_at=2.0, start_time=2.0))
+    assert [i.id for i in store.list_incidents()] == ["bbbb-2", "aaaa-1"]
+    assert [i.id for i in store.list_incidents(statuses=["OPEN"])] == ["bbbb-2"]
+    assert [i.id for i in store.list_incidents(severities=["SEV3"])] == ["aaaa-1"]
+    assert [i.id for i in store.list_incidents(service="frontend")] == ["bbbb-2"]
+    assert [i.id for i in store.list_incidents(since=1.5)] == ["bbbb-2"]
+    assert store.incident_counts() == {"OPEN": 1, "INVESTIGATING": 0, "RESOLVED": 1}
+    assert store.resolve_incident_id("bb") == "bbbb-2"
+    with pytest.raises(NotFoundError):
+        store.resolve_incident_id("zz")
+
+
+def test_interrupted_analyses_are_flagged(store: Store) -> None:
+    store.save_incident(incident("a", analysis_status="running"))
+    store.save_incident(incident("b", analysis_status="done"))
+    assert store.mark_interrupted_analyses() == ["a"]
+    assert store.get_incident("a").analysis_status == "interrupted"
+
+
+def test_agent_runs(store: Store) -> None:
+    run = AgentRun(
+        id="r1",
+        incident_id="a",
+        analysis_id="x",
+        agent_name="monitoring",
+        started_at=1.0,
+        finished_at=2.0,
+        latency_ms=12.5,
+        status="ok",
+        output_json={"anomalies": []},
+    )
+    store.save_agent_runs([run, run.model_copy(update={"id": "r2", "agent_name": "reporter", "status": "error"})])
+    runs = store.agent_runs("a")
+    assert [(r.agent_name, r.status, r.latency_ms) for r in runs] == [("monitoring", "ok", 12.5), ("reporter", "error", 12.5)]
+    assert runs[0].output_json == {"anomalies": []}
+
+
+def test_samples_logs_retention_and_hostile_text(store: Store) -> None:
+    store.insert_metrics([MetricPoint(float(t), "checkout", "error_rate", t / 100) for t in range(10)])
+    hostile = "<script>alert(1)</script>'; DROP TABLE incidents; --"
+    store.insert_logs([LogEvent(5.0, "checkout", "ERROR", hostile, {"trace_id": "abc"})])
+    frame = store.metrics_frame(3, 6)
+    assert list(frame["ts"]) == [3.0, 4.0, 5.0, 6.0]
+    (event,) = store.logs(0, 10, levels=["ERROR"])
+    assert event.message == hostile and event.attrs == {"trace_id": "abc"}
+    assert store.purge_before(5.0) == (5, 0)
+    assert len(store.metrics_frame(0, 100)) == 5
+    assert store.incident_counts()["OPEN"] == 0  # the table is still there
+
+
+def test_faults_are_recorded_and_stopped(store: Store) -> None:
+    store.save_fault(InjectedFault(id="f1", type="db_slow", target="postgres", intensity=1, started_at=10, expires_at=100))
+    store.mark_faults_stopped(50.0, "f1")
+    (fault,) = store.faults(0, 1000)
+    assert fault.stopped_at == 50.0
+    assert store.faults(60, 1000) == []
+
+
+def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(path)!r})
+            print("ready", flush=True)
+            sys.stdin.read()
+        """)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreLockedError, match="in use by another process.*INCIDENT_DB_PATH"):
+            Store(path)
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+
+
+def test_corrupt_file_is_reported_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.duckdb"
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError, match="left untouched"):
+        Store(path)
+    assert path.read_bytes() == b"not a database" * 100
