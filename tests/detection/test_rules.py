@@ -16,9 +16,7 @@ def history_of(service: str, series: dict[str, list[float]], interval: float = 5
     length = max(len(values) for values in series.values())
     for i in range(length):
         ts = 1000.0 + i * interval
-        history.add(
-            MetricPoint(ts, service, metric, values[i]) for metric, values in series.items() if i < len(values)
-        )
+        history.add(MetricPoint(ts, service, metric, values[i]) for metric, values in series.items() if i < len(values))
     return history
 
 
@@ -92,7 +90,9 @@ def test_wilson_lower_bound_is_below_the_rate_and_tightens_with_n() -> None:
 
 
 def test_log_rules_count_per_service_and_ignore_info() -> None:
-    slow = [LogEvent(1.0, "postgres", "WARN", f"duration: {900 + i} ms statement: SELECT 1 (slow query)") for i in range(6)]
+    slow = [
+        LogEvent(1.0, "postgres", "WARN", f"duration: {900 + i} ms statement: SELECT 1 (slow query)") for i in range(6)
+    ]
     conn = [
         LogEvent(1.0, "payments", "ERROR", "Connection error calling payment-gateway: connect timeout after 2000 ms")
         for _ in range(5)

@@ -18,8 +18,12 @@ class Exposition:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter("shop_requests", "r", ["service", "code"], registry=self.registry)
-        self.duration = Histogram("shop_request_duration_seconds", "d", ["service"], buckets=BUCKETS, registry=self.registry)
-        self.deps = Counter("shop_dependency_requests", "d", ["service", "dependency", "outcome"], registry=self.registry)
+        self.duration = Histogram(
+            "shop_request_duration_seconds", "d", ["service"], buckets=BUCKETS, registry=self.registry
+        )
+        self.deps = Counter(
+            "shop_dependency_requests", "d", ["service", "dependency", "outcome"], registry=self.registry
+        )
         self.cpu = Counter("shop_process_cpu_seconds", "c", ["service"], registry=self.registry)
         self.memory = Gauge("shop_process_resident_memory_bytes", "m", ["service"], registry=self.registry)
 

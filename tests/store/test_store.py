@@ -95,7 +95,10 @@ def test_agent_runs(store: Store) -> None:
     )
     store.save_agent_runs([run, run.model_copy(update={"id": "r2", "agent_name": "reporter", "status": "error"})])
     runs = store.agent_runs("a")
-    assert [(r.agent_name, r.status, r.latency_ms) for r in runs] == [("monitoring", "ok", 12.5), ("reporter", "error", 12.5)]
+    assert [(r.agent_name, r.status, r.latency_ms) for r in runs] == [
+        ("monitoring", "ok", 12.5),
+        ("reporter", "error", 12.5),
+    ]
     assert runs[0].output_json == {"anomalies": []}
 
 
@@ -113,7 +116,9 @@ def test_samples_logs_retention_and_hostile_text(store: Store) -> None:
 
 
 def test_faults_are_recorded_and_stopped(store: Store) -> None:
-    store.save_fault(InjectedFault(id="f1", type="db_slow", target="postgres", intensity=1, started_at=10, expires_at=100))
+    store.save_fault(
+        InjectedFault(id="f1", type="db_slow", target="postgres", intensity=1, started_at=10, expires_at=100)
+    )
     store.mark_faults_stopped(50.0, "f1")
     (fault,) = store.faults(0, 1000)
     assert fault.stopped_at == 50.0
@@ -123,19 +128,23 @@ def test_faults_are_recorded_and_stopped(store: Store) -> None:
 def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "locked.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import duckdb, sys, time
             con = duckdb.connect({str(path)!r})
             print("ready", flush=True)
             sys.stdin.read()
-        """)],
+        """),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreLockedError, match="in use by another process.*INCIDENT_DB_PATH"):
+        with pytest.raises(StoreLockedError, match=r"in use by another process.*INCIDENT_DB_PATH"):
             Store(path)
     finally:
         holder.stdin.close()

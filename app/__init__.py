@@ -1,0 +1,1 @@
+"""The Streamlit shell: entry point, process-wide runtime, shared widgets and charts."""

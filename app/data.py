@@ -1,0 +1,90 @@
+"""Cached reads for the pages: every function takes the runtime (not hashed) and hashable arguments.
+
+The first argument after the runtime is the database path, so that two runtimes (e.g. two tests) never
+share cached answers. Cached objects are shared between sessions: callers must not mutate them.
+Call ``clear_incident_caches()`` after a change so that the next run reads fresh data.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import streamlit as st
+
+from core.models import Incident, InjectedFault
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
+
+#: Seconds a cached query answer stays fresh; about one detection interval.
+TTL_SECONDS = 4
+
+
+def db_key(runtime: Runtime) -> str:
+    """The cache key of a runtime's data: its database path."""
+    return str(runtime.store.path)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def metrics_window(
+    _runtime: Runtime,
+    db: str,
+    start: float,
+    end: float,
+    services: tuple[str, ...] | None = None,
+    metrics: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Samples in ``[start, end]`` (``ts, service, metric, value``), optionally for some services/metrics."""
+    return _runtime.store.metrics_frame(start, end, services=services, metrics=metrics)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def incident_counts(_runtime: Runtime, db: str) -> dict[str, int]:
+    """Incidents per status."""
+    return _runtime.store.incident_counts()
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def incidents(
+    _runtime: Runtime,
+    db: str,
+    statuses: tuple[str, ...] = (),
+    severities: tuple[str, ...] = (),
+    service: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = 500,
+) -> list[Incident]:
+    """Incidents newest first, filtered like ``Store.list_incidents``."""
+    return _runtime.store.list_incidents(
+        statuses=list(statuses) or None,
+        severities=list(severities) or None,
+        service=service,
+        since=since,
+        until=until,
+        limit=limit,
+    )
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def faults_between(_runtime: Runtime, db: str, start: float, end: float) -> list[InjectedFault]:
+    """Injected faults active at some point in ``[start, end]``."""
+    return _runtime.store.faults(start, end)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def demo_health(_runtime: Runtime, db: str) -> dict[str, Any] | None:
+    """The demo service's /health answer, None when it does not answer."""
+    return _runtime.demo_health()
+
+
+def clear_incident_caches() -> None:
+    """Forget cached incident lists and counts (after an analysis, acknowledgement or resolution)."""
+    incidents.clear()
+    incident_counts.clear()
+
+
+def clear_fault_caches() -> None:
+    """Forget cached fault lists (after an injection or a stop)."""
+    faults_between.clear()

@@ -1,0 +1,236 @@
+"""Pure formatting helpers for the pages: UTC times, durations, confidences, safe text. No Streamlit here."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import pandas as pd
+
+from core.config import Settings
+from core.errors import (
+    ConfigError,
+    FaultRequestError,
+    IncidentToolError,
+    NotFoundError,
+    SourceError,
+    StoreError,
+    StoreLockedError,
+)
+from core.models import Incident
+
+DASH = "—"
+
+SEVERITY_COLORS: dict[str, str] = {"SEV1": "red", "SEV2": "orange", "SEV3": "yellow", "SEV4": "gray"}
+STATUS_COLORS: dict[str, str] = {"OPEN": "red", "INVESTIGATING": "orange", "RESOLVED": "green"}
+ANALYSIS_COLORS: dict[str, str] = {
+    "pending": "gray",
+    "running": "blue",
+    "done": "green",
+    "partial": "orange",
+    "failed": "red",
+    "interrupted": "orange",
+}
+
+#: Settings whose names contain one of these words are secrets: shown only as "set" / "not set".
+_SECRET_WORDS = ("key", "token", "secret", "password", "webhook")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+
+
+def fmt_ts(ts: float | None, *, seconds: bool = True) -> str:
+    """Unix seconds as ``YYYY-MM-DD HH:MM:SS UTC``; a dash for None."""
+    if ts is None:
+        return DASH
+    pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    return datetime.fromtimestamp(ts, tz=UTC).strftime(pattern) + " UTC"
+
+
+def fmt_clock(ts: float | None) -> str:
+    """Unix seconds as ``HH:MM:SS`` (UTC), for compact lists; a dash for None."""
+    if ts is None:
+        return DASH
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%H:%M:%S")
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """A duration in the two largest units: ``45 s``, ``3 min 20 s``, ``2 h 5 min``, ``1 d 3 h``."""
+    if seconds is None:
+        return DASH
+    total = max(0, round(seconds))
+    if total < 60:
+        return f"{total} s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def fmt_ago(ts: float | None, now: float) -> str:
+    """How long before ``now`` the time ``ts`` was: ``12 s ago``; a dash for None."""
+    if ts is None:
+        return DASH
+    if abs(now - ts) < 1:
+        return "just now"
+    if ts > now:
+        return f"in {fmt_duration(ts - now)}"
+    return f"{fmt_duration(now - ts)} ago"
+
+
+def fmt_confidence(confidence: float | None) -> str:
+    """A 0..1 confidence as a whole percentage; a dash for None."""
+    if confidence is None:
+        return DASH
+    return f"{confidence * 100:.0f} %"
+
+
+def short_id(identifier: str) -> str:
+    """The first 8 characters of an id, enough to tell incidents apart on screen."""
+    return identifier[:8]
+
+
+def incident_duration(incident: Incident, now: float) -> float:
+    """Seconds from the first signal to the end (or to ``now`` while the incident is open)."""
+    end = incident.end_time if incident.end_time is not None else now
+    return max(0.0, end - incident.start_time)
+
+
+def root_cause_text(incident: Incident) -> str:
+    """``db_slow on postgres`` or a dash when no root cause was named yet."""
+    if not incident.root_cause_kind and not incident.root_cause_service:
+        return DASH
+    kind = incident.root_cause_kind or "unknown cause"
+    return f"{kind} on {incident.root_cause_service}" if incident.root_cause_service else kind
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown syntax so untrusted text (titles, log templates) renders literally."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def redact_url(url: str | None) -> str:
+    """The URL without user:password (credentials never reach the screen); a dash for None."""
+    if not url:
+        return DASH
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def is_secret_setting(name: str) -> bool:
+    """True for settings that hold credentials (API keys, tokens, webhook URLs)."""
+    return any(word in name.lower() for word in _SECRET_WORDS)
+
+
+def public_settings(settings: Settings) -> list[tuple[str, str]]:
+    """Every setting as (ENV_NAME, shown value); secrets appear only as ``set`` / ``not set``."""
+    rows: list[tuple[str, str]] = []
+    for name in sorted(type(settings).model_fields):
+        value = getattr(settings, name)
+        if is_secret_setting(name):
+            shown = "set (hidden)" if value else "not set"
+        elif value is None:
+            shown = "not set"
+        elif isinstance(value, str) and "://" in value:
+            shown = redact_url(value)
+        else:
+            shown = str(value)
+        rows.append((name.upper(), shown))
+    return rows
+
+
+def llm_mode(settings: Settings) -> str:
+    """How the analysis runs: deterministic only, or with LLM refinement (model and base URL, never the key)."""
+    if not settings.llm_enabled:
+        return "Deterministic analyzers (no OPENAI_API_KEY)"
+    base = redact_url(settings.openai_base_url) if settings.openai_base_url else "https://api.openai.com/v1 (default)"
+    return f"LLM refinement: model {settings.openai_model} at base URL {base}"
+
+
+def expected_detection_seconds(fault_type: str, settings: Settings) -> tuple[float, float]:
+    """How long detection of an injected fault should take, as (about, at most) seconds.
+
+    A threshold fault needs one poll to be seen and ``confirmation_seconds`` to be confirmed; a memory
+    leak first has to grow (or trend) past its threshold, which takes up to about a minute.
+    """
+    about = settings.confirmation_seconds + settings.detection_interval_seconds
+    if fault_type == "memory_leak":
+        return about, max(60.0, about + settings.detection_interval_seconds)
+    return about, about + settings.detection_interval_seconds
+
+
+def advice_for(exc: Exception) -> str:
+    """What the user can do about one of our errors."""
+    if isinstance(exc, StoreLockedError):
+        return (
+            "Stop the other process that uses the database (another `streamlit run` or CLI command), "
+            "or set INCIDENT_DB_PATH to another file, then reload this page."
+        )
+    if isinstance(exc, StoreError):
+        return (
+            "Reload the page. If it keeps failing, check the disk and the file at INCIDENT_DB_PATH, "
+            "or point INCIDENT_DB_PATH to a new file and restart the app."
+        )
+    if isinstance(exc, SourceError):
+        return (
+            "Check that the demo service is running (see the Status page): unset DEMO_SERVICE_URL to use "
+            "the embedded one, or fix the URL, then retry."
+        )
+    if isinstance(exc, ConfigError):
+        return "Fix the environment variable named above (see the README for every setting) and restart the app."
+    if isinstance(exc, FaultRequestError):
+        return "Change the request (target, intensity, duration) and try again."
+    if isinstance(exc, NotFoundError):
+        return "It may have been deleted or the link is wrong: go back to the incident list."
+    if isinstance(exc, IncidentToolError):
+        return "Retry; if it keeps failing, check the Status page and the server log."
+    return "Check the server log."
+
+
+def explain(exc: Exception, doing: str) -> str:
+    """One message for ``st.error``: what failed, why, and what to do."""
+    return f"Could not {doing}: {exc}\n\n**What to do:** {advice_for(exc)}"
+
+
+def incident_table(incidents: list[Incident], now: float) -> pd.DataFrame:
+    """One display row per incident (id kept in ``id`` for links; ``ID`` is the short form)."""
+    rows = [
+        {
+            "id": incident.id,
+            "ID": short_id(incident.id),
+            "Title": incident.title,
+            "Severity": incident.severity,
+            "Status": incident.status,
+            "Service": incident.root_cause_service or ", ".join(incident.services) or DASH,
+            "Root cause": incident.root_cause_kind or DASH,
+            "Confidence": incident.root_cause_confidence,
+            "Start (UTC)": fmt_ts(incident.start_time).removesuffix(" UTC"),
+            "Duration": fmt_duration(incident_duration(incident, now)),
+            "Analysis": incident.analysis_status,
+        }
+        for incident in incidents
+    ]
+    return pd.DataFrame(rows, columns=list(INCIDENT_COLUMNS))
+
+
+INCIDENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "ID",
+    "Title",
+    "Severity",
+    "Status",
+    "Service",
+    "Root cause",
+    "Confidence",
+    "Start (UTC)",
+    "Duration",
+    "Analysis",
+)

@@ -1,0 +1,43 @@
+"""What every analysis agent sees and promises: a context in, a typed output with a status out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+import pandas as pd
+
+from core.config import Settings
+from core.models import AgentOutput, FaultKind, Incident, LogEvent, Topology
+
+
+@dataclass(frozen=True)
+class AnalysisContext:
+    """Everything the agents may look at for one incident; read-only.
+
+    ``metrics`` has columns ``ts, service, metric, value`` (one row per sample, metric names from
+    ``core.models.METRICS``) and covers ``[baseline_start, window_end]``; ``logs`` covers the same span.
+    The baseline is the stretch before the incident's first signal, the window runs from there to now.
+    """
+
+    incident: Incident
+    metrics: pd.DataFrame
+    logs: Sequence[LogEvent]
+    baseline_start: float
+    baseline_end: float
+    window_start: float
+    window_end: float
+    topology: Topology
+    catalogue: Sequence[FaultKind]
+    settings: Settings
+
+
+class Agent(Protocol):
+    """A deterministic analyzer. ``analyze`` must not raise for bad data: it returns status error/no_data."""
+
+    name: ClassVar[str]  # "monitoring", "log_analysis", "root_cause", "mitigation", "reporter"
+    depends_on: ClassVar[tuple[str, ...]]  # names of agents whose outputs it reads
+    output_model: ClassVar[type[AgentOutput]]
+
+    def analyze(self, ctx: AnalysisContext, upstream: Mapping[str, AgentOutput]) -> AgentOutput: ...

@@ -1,0 +1,61 @@
+"""LogAnalysisAgent: log templates of the incident window against the baseline, new and surging ones first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from core import log_patterns
+from core.agents.base import AnalysisContext
+from core.models import AgentOutput, LogAnalysisOutput, LogPattern
+
+MAX_PATTERNS = 50  # patterns kept in the output (the most significant ones)
+SURGE_MIN = 3.0  # window rate / baseline rate from which a known pattern counts as surging
+
+
+def is_surging(pattern: LogPattern) -> bool:
+    """True for a pattern absent from the baseline or at least ``SURGE_MIN`` times more frequent."""
+    return pattern.is_new or pattern.surge >= SURGE_MIN
+
+
+class LogAnalysisAgent:
+    """Groups the window's log lines into templates and compares each with its baseline count."""
+
+    name: ClassVar[str] = "log_analysis"
+    depends_on: ClassVar[tuple[str, ...]] = ()
+    output_model: ClassVar[type[AgentOutput]] = LogAnalysisOutput
+
+    def analyze(self, ctx: AnalysisContext, upstream: Mapping[str, AgentOutput]) -> LogAnalysisOutput:
+        """Patterns (error/warn first, by surge), window line counts; ``no_data`` when there are no logs."""
+        try:
+            events = [e for e in ctx.logs if ctx.baseline_start <= e.ts <= ctx.window_end]
+            window = [e for e in events if ctx.window_start <= e.ts]
+            patterns = log_patterns.summarize(
+                events, ctx.window_start, ctx.window_end, ctx.baseline_start, ctx.baseline_end
+            )
+        except (AttributeError, TypeError, ValueError) as exc:
+            return LogAnalysisOutput(status="error", error=f"log events unusable: {exc}")
+        if not events:
+            return LogAnalysisOutput(status="no_data", summary="No log lines in the baseline or the incident window.")
+        error_lines = sum(1 for e in window if str(e.level).upper() in ("ERROR", "CRITICAL", "FATAL"))
+        return LogAnalysisOutput(
+            summary=_summary(patterns, len(window), error_lines),
+            patterns=patterns[:MAX_PATTERNS],
+            total_lines=len(window),
+            error_lines=error_lines,
+        )
+
+
+def _summary(patterns: list[LogPattern], total: int, errors: int) -> str:
+    if total == 0:
+        return "No log lines in the incident window."
+    notable = [p for p in patterns if p.level in ("ERROR", "WARN") and is_surging(p)]
+    head = f"{total} lines in the window ({errors} errors) in {len(patterns)} templates"
+    if not notable:
+        return head + "; no error or warning template is new or surging."
+    top = notable[0]
+    state = "new" if top.is_new else f"x{top.surge:.1f}"
+    return (
+        f"{head}; {len(notable)} error/warning template(s) new or surging, led by {top.level} "
+        f"'{top.template[:120]}' ({top.count} lines, {state}) in {', '.join(top.services)}."
+    )

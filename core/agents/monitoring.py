@@ -1,0 +1,439 @@
+"""MonitoringAgent: which metric series left their baseline during the incident window, and when.
+
+Each (service, metric) series is compared with its own baseline robustly: median and MAD (as a standard
+deviation) with a floor on the spread, plus a minimum absolute/relative change per metric, so that noise
+on a quiet series is not flagged. Memory also gets a slope test, because a leak shows as steady growth
+long before the level is far from the baseline.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+
+from core.agents.base import AnalysisContext
+from core.config import Settings
+from core.models import (
+    CPU_PERCENT,
+    DB_QUERY_P95_MS,
+    DEPENDENCY_ERROR_RATE,
+    ERROR_RATE,
+    LATENCY_P50_MS,
+    LATENCY_P95_MS,
+    LATENCY_P99_MS,
+    MEMORY_MB,
+    REQUEST_RATE,
+    AgentOutput,
+    Anomaly,
+    MonitoringOutput,
+    Signal,
+    TimelineEvent,
+)
+
+Z_THRESHOLD = 4.0  # robust z-score a point must exceed to be out of band
+MAD_TO_SIGMA = 1.4826
+MIN_BASELINE_POINTS = 4  # fewer baseline samples: only the static thresholds apply
+MIN_HIT_FRACTION = 0.05  # in a long window, at least this share of the points must be out of band
+TAIL_QUANTILE = 0.99  # with TAIL_MIN_POINTS baseline points, a point must also lie beyond this quantile
+TAIL_MIN_POINTS = 50
+ONSET_LOOKBACK_S = 60.0  # an out-of-band run reaching into the window may start this long before it
+TREND_SPANS_S = (15.0, 30.0, 60.0)  # trailing spans the slope test fits, seconds
+TREND_MIN_T = 4.0  # excess slope / its standard error (from the baseline's step-to-step noise)
+SUSTAINED_SPANS_S = (300.0, 600.0)  # long trailing spans for a slow leak that predates the window
+SUSTAINED_MIN_R2 = 0.8
+MAX_TIMELINE_EVENTS = 200
+COLUMNS = ("ts", "service", "metric", "value")
+
+Direction = Literal["up", "down"]
+
+
+@dataclass(frozen=True, slots=True)
+class MetricRule:
+    """Spread floors and the smallest change that counts for one metric, in the metric's units."""
+
+    sigma_abs: float
+    sigma_rel: float  # fraction of the baseline median
+    change_abs: float
+    change_rel: float
+    directions: frozenset[Direction] = frozenset({"up"})
+    min_slope: float | None = None  # units per second; enables the slope test
+    min_rise: float = 0.0  # units over the slope range
+
+
+_LATENCY_RULE = MetricRule(sigma_abs=10.0, sigma_rel=0.05, change_abs=100.0, change_rel=0.5)
+_FRACTION_RULE = MetricRule(sigma_abs=0.005, sigma_rel=0.1, change_abs=0.02, change_rel=0.0)
+RULES: Mapping[str, MetricRule] = {
+    REQUEST_RATE: MetricRule(1.0, 0.05, 2.0, 0.5, frozenset({"up", "down"})),
+    ERROR_RATE: _FRACTION_RULE,
+    DEPENDENCY_ERROR_RATE: _FRACTION_RULE,
+    LATENCY_P50_MS: _LATENCY_RULE,
+    LATENCY_P95_MS: _LATENCY_RULE,
+    LATENCY_P99_MS: _LATENCY_RULE,
+    DB_QUERY_P95_MS: _LATENCY_RULE,
+    CPU_PERCENT: MetricRule(2.0, 0.05, 15.0, 0.5),
+    MEMORY_MB: MetricRule(2.0, 0.01, 25.0, 0.1, min_slope=0.25, min_rise=5.0),
+}
+DEFAULT_RULE = MetricRule(0.0, 0.05, 0.0, 0.5, frozenset({"up", "down"}))
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A baseline: its median, its robust spread (floored) and the smallest deviation that counts."""
+
+    median: float
+    sigma: float
+    change: float
+
+    def limit(self) -> float:
+        """Deviation from the median beyond which a point is out of band."""
+        return max(Z_THRESHOLD * self.sigma, self.change)
+
+
+def baseline_band(values: np.ndarray, rule: MetricRule) -> Band:
+    """Median, MAD-based sigma (at least the rule's floors) and minimum change of baseline ``values``."""
+    median = float(np.median(values))
+    mad_sigma = MAD_TO_SIGMA * float(np.median(np.abs(values - median)))
+    sigma = max(mad_sigma, rule.sigma_abs, rule.sigma_rel * abs(median), 1e-9)
+    change = max(rule.change_abs, rule.change_rel * abs(median))
+    if values.size >= TAIL_MIN_POINTS:  # a spiky series (p99 of a few requests) must beat its own tail
+        tail = np.quantile(values, [1.0 - TAIL_QUANTILE, TAIL_QUANTILE])
+        change = max(change, float(tail[1]) - median, median - float(tail[0]))
+    return Band(median, sigma, change)
+
+
+def _onset(ts: np.ndarray, flags: np.ndarray, first: int, window_start: float) -> float:
+    """Start of the contiguous out-of-band run that contains index ``first`` (bounded look-back)."""
+    start = first
+    while start > 0 and flags[start - 1] and ts[start - 1] >= window_start - ONSET_LOOKBACK_S:
+        start -= 1
+    return float(ts[start])
+
+
+def _level(ts: np.ndarray, values: np.ndarray, in_window: np.ndarray, band: Band, direction: Direction):
+    """(start_ts, peak index, deviation) when enough window points are out of band, else None."""
+    dev = values - band.median if direction == "up" else band.median - values
+    flags = dev > band.limit()
+    window_idx = np.flatnonzero(in_window)
+    hits = window_idx[flags[window_idx]]
+    needed = 1 if window_idx.size < 4 else max(2, math.ceil(MIN_HIT_FRACTION * window_idx.size))
+    if hits.size < needed:
+        return None
+    peak = int(window_idx[np.argmax(dev[window_idx])])
+    return _onset(ts, flags, int(hits[0]), float(ts[window_idx[0]])), peak, float(dev[peak])
+
+
+def _slope(ts: np.ndarray, values: np.ndarray) -> tuple[float, float]:
+    """OLS slope (units/s) and the square root of the spread of the times (for its standard error)."""
+    centred = ts - ts.mean()
+    spread = float(np.sum(centred**2))
+    if spread <= 0:
+        return 0.0, 0.0
+    return float(np.sum(centred * (values - values.mean())) / spread), math.sqrt(spread)
+
+
+def _step_noise(ts: np.ndarray, values: np.ndarray) -> tuple[float, float]:
+    """Robust noise of one step (sigma, units) and typical rate (units/s) of a baseline, from its first
+    differences: a GC sawtooth's rare drops do not inflate them the way they inflate the level's MAD."""
+    steps, gaps = np.diff(values), np.diff(ts)
+    steps = steps[gaps > 0]
+    if steps.size < 3:
+        return math.inf, 0.0
+    rate = float(np.median(steps / gaps[gaps > 0]))
+    spread = float(np.median(np.abs(steps - np.median(steps))))
+    return MAD_TO_SIGMA * spread / math.sqrt(2.0), rate
+
+
+def _fit(ts: np.ndarray, values: np.ndarray) -> tuple[float, float, float]:
+    """OLS slope (units/s), square root of the spread of the times, and R² of the line."""
+    slope, root_spread = _slope(ts, values)
+    total = float(np.sum((values - values.mean()) ** 2))
+    r2 = 1.0 if total == 0 else min(1.0, (slope * root_spread) ** 2 / total)
+    return slope, root_spread, r2
+
+
+def _growth(ts: np.ndarray, values: np.ndarray, in_base: np.ndarray, rule: MetricRule) -> tuple[int, float] | None:
+    """(first index of the growing stretch, t-statistic) of the strongest growth ending at the last point.
+
+    Short trailing spans (``TREND_SPANS_S``) must grow faster than the baseline's own step-to-step rate (a GC
+    sawtooth ramps up too); long spans (``SUSTAINED_SPANS_S``) must grow along a tight line (R² >=
+    ``SUSTAINED_MIN_R2``), which a sawtooth never does, even when a slow leak already shaped the baseline.
+    """
+    noise, base_rate = _step_noise(ts[in_base], values[in_base])
+    noise = max(noise, rule.sigma_abs / 4.0)
+    best: tuple[int, float] | None = None
+    for span in (*TREND_SPANS_S, *SUSTAINED_SPANS_S):
+        recent = np.flatnonzero(ts >= ts[-1] - span)
+        if recent.size < 3 or (span in SUSTAINED_SPANS_S and ts[-1] - ts[recent[0]] < 0.9 * span):
+            continue
+        slope, root_spread, r2 = _fit(ts[recent], values[recent])
+        excess = slope - max(base_rate, 0.0) if span in TREND_SPANS_S else slope
+        t_stat = excess * root_spread / noise
+        tight = span in TREND_SPANS_S or r2 >= SUSTAINED_MIN_R2
+        rise = excess * float(ts[recent[-1]] - ts[recent[0]])
+        if tight and excess >= rule.min_slope and t_stat >= TREND_MIN_T and rise >= rule.min_rise:
+            rising = recent[values[recent] > values[recent[0]] + 2.0 * noise]
+            if best is None or t_stat > best[1]:
+                best = (int(rising[0] if rising.size else recent[-1]), t_stat)
+    return best
+
+
+def _trend(ts: np.ndarray, values: np.ndarray, in_base: np.ndarray, rule: MetricRule) -> tuple[float, float] | None:
+    """(onset ts, t-statistic) when the series is growing steadily, for metrics with a slope test."""
+    if rule.min_slope is None:
+        return None
+    found = _growth(ts, values, in_base, rule)
+    return None if found is None else (float(ts[found[0]]), found[1])
+
+
+def detect_series(
+    service: str,
+    metric: str,
+    ts: np.ndarray,
+    values: np.ndarray,
+    baseline: tuple[float, float],
+    window: tuple[float, float],
+) -> Anomaly | None:
+    """The anomaly of one series (``ts`` ascending, seconds) in ``window`` against ``baseline``, or None."""
+    rule = RULES.get(metric, DEFAULT_RULE)
+    in_base = (ts >= baseline[0]) & (ts < baseline[1])
+    in_window = (ts >= window[0]) & (ts <= window[1])
+    if in_base.sum() < MIN_BASELINE_POINTS or not in_window.any():
+        return None
+    band = baseline_band(values[in_base], rule)
+    best: Anomaly | None = None
+    for direction in sorted(rule.directions, reverse=True):  # "up" first
+        found = _level(ts, values, in_window, band, direction)
+        if found is not None and (best is None or found[2] / band.sigma > best.score):
+            start, peak, dev = found
+            best = Anomaly(
+                service=service,
+                metric=metric,
+                start_ts=start,
+                peak_ts=float(ts[peak]),
+                baseline=band.median,
+                observed=float(values[peak]),
+                score=round(dev / band.sigma, 2),
+                direction=direction,
+            )
+    upto = ts <= window[1]
+    trend = _trend(ts[upto], values[upto], in_base[upto], rule)
+    if trend is None:
+        return best
+    peak = int(np.flatnonzero(in_window)[np.argmax(values[in_window])])
+    z_peak = (float(values[peak]) - band.median) / band.sigma
+    if best is None or best.direction == "down":
+        return Anomaly(
+            service=service,
+            metric=metric,
+            start_ts=trend[0],
+            peak_ts=float(ts[peak]),
+            baseline=band.median,
+            observed=float(values[peak]),
+            score=round(max(z_peak, trend[1]), 2),
+            direction="up",
+        )
+    return best.model_copy(update={"start_ts": min(best.start_ts, trend[0]), "score": max(best.score, trend[1])})
+
+
+def static_anomaly(
+    service: str, metric: str, ts: np.ndarray, values: np.ndarray, window: tuple[float, float], threshold: float
+) -> Anomaly | None:
+    """Without a usable baseline: the window's first crossing of a static ``threshold``, or None."""
+    in_window = (ts >= window[0]) & (ts <= window[1])
+    over = np.flatnonzero(in_window & (values > threshold))
+    if over.size == 0:
+        return None
+    peak = int(over[np.argmax(values[over])])
+    return Anomaly(
+        service=service,
+        metric=metric,
+        start_ts=float(ts[over[0]]),
+        peak_ts=float(ts[peak]),
+        baseline=threshold,
+        observed=float(values[peak]),
+        score=round(Z_THRESHOLD * float(values[peak]) / threshold, 2),
+        direction="up",
+    )
+
+
+def thresholds(settings: Settings) -> dict[str, float]:
+    """Static alert thresholds per metric (error rate as a fraction, latency in ms, memory in MB)."""
+    return {
+        ERROR_RATE: settings.error_rate_threshold,
+        LATENCY_P95_MS: settings.latency_p95_threshold_ms,
+        MEMORY_MB: settings.memory_threshold_mb,
+    }
+
+
+def prepare(metrics: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
+    """Rows of ``metrics`` in ``[start, end]`` with numeric ts/value, sorted by service, metric, ts."""
+    if not isinstance(metrics, pd.DataFrame):
+        raise ValueError(f"metrics must be a pandas DataFrame, got {type(metrics).__name__}")
+    missing = [col for col in COLUMNS if col not in metrics.columns]
+    if missing:
+        raise ValueError(f"metrics frame lacks columns {missing}; expected {list(COLUMNS)}")
+    frame = pd.DataFrame(
+        {
+            "ts": pd.to_numeric(metrics["ts"], errors="coerce"),
+            "service": metrics["service"].astype(str),
+            "metric": metrics["metric"].astype(str),
+            "value": pd.to_numeric(metrics["value"], errors="coerce"),
+        }
+    )
+    finite = np.isfinite(frame["ts"].to_numpy(dtype=float)) & np.isfinite(frame["value"].to_numpy(dtype=float))
+    frame = frame[finite & (frame["ts"] >= start) & (frame["ts"] <= end)]
+    return frame.sort_values(["service", "metric", "ts"], kind="stable").reset_index(drop=True)
+
+
+def series(frame: pd.DataFrame) -> Iterable[tuple[str, str, np.ndarray, np.ndarray]]:
+    """(service, metric, ts, values) per series of a frame from ``prepare``."""
+    for (service, metric), group in frame.groupby(["service", "metric"], sort=False):
+        yield str(service), str(metric), group["ts"].to_numpy(dtype=float), group["value"].to_numpy(dtype=float)
+
+
+def detect_anomalies(
+    frame: pd.DataFrame, baseline: tuple[float, float], window: tuple[float, float], static: Mapping[str, float]
+) -> list[Anomaly]:
+    """Anomalies of every series of ``frame``, most significant first; ``static`` thresholds apply to series
+    without enough baseline."""
+    found: list[Anomaly] = []
+    for service, metric, ts, values in series(frame):
+        anomaly = detect_series(service, metric, ts, values, baseline, window)
+        in_base = (ts >= baseline[0]) & (ts < baseline[1])
+        if anomaly is None and in_base.sum() < MIN_BASELINE_POINTS and metric in static:
+            anomaly = static_anomaly(service, metric, ts, values, window, static[metric])
+        if anomaly is not None:
+            found.append(anomaly)
+    return sorted(found, key=lambda a: (-a.score, a.start_ts, a.service, a.metric))
+
+
+def utc(ts: float) -> str:
+    """Unix seconds as an ISO 8601 UTC time to the second, e.g. ``2026-01-01T00:00:05Z``."""
+    try:
+        return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return f"{ts} (invalid time)"
+
+
+def format_value(metric: str, value: float) -> str:
+    """A metric value with its unit: fractions as percentages, ms, MB, req/s."""
+    if not math.isfinite(value):
+        return str(value)
+    if metric in (ERROR_RATE, DEPENDENCY_ERROR_RATE):
+        return f"{value * 100:.1f}%"
+    if metric.endswith("_ms"):
+        return f"{value:,.0f} ms"
+    if metric.endswith("_mb"):
+        return f"{value:,.0f} MB"
+    if metric == REQUEST_RATE:
+        return f"{value:,.1f} req/s"
+    if metric == CPU_PERCENT:
+        return f"{value:.0f}%"
+    return f"{value:,.3g}"
+
+
+def crossings(frame: pd.DataFrame, static: Mapping[str, float], window: tuple[float, float]) -> list[TimelineEvent]:
+    """First upward crossing of each static threshold per series, from shortly before the window to its end."""
+    events: list[TimelineEvent] = []
+    for service, metric, ts, values in series(frame[frame["metric"].isin(list(static))]):
+        span = np.flatnonzero((ts >= window[0] - ONSET_LOOKBACK_S) & (ts <= window[1]))
+        threshold = static[metric]
+        for i in span:
+            if values[i] > threshold and (i == span[0] or values[i - 1] <= threshold):
+                text = f"{service} {metric} crossed the {format_value(metric, threshold)} threshold"
+                events.append(
+                    TimelineEvent(
+                        ts=float(ts[i]),
+                        service=service,
+                        source="metric",
+                        description=f"{text} ({format_value(metric, float(values[i]))})",
+                    )
+                )
+                break
+    return events
+
+
+def signal_events(signals: Iterable[Signal]) -> list[TimelineEvent]:
+    """One timeline event per detection signal."""
+    return [
+        TimelineEvent(
+            ts=signal.ts,
+            service=signal.service,
+            source="detection",
+            description=signal.message or f"{signal.rule} fired: {signal.value:g} > {signal.threshold:g}",
+        )
+        for signal in signals
+    ]
+
+
+def anomaly_events(anomalies: Iterable[Anomaly]) -> list[TimelineEvent]:
+    """One timeline event per anomalous series, at the first point out of band."""
+    return [
+        TimelineEvent(
+            ts=a.start_ts,
+            service=a.service,
+            source="metric",
+            description=(
+                f"{a.service} {a.metric} {'rose' if a.direction == 'up' else 'fell'} out of its baseline "
+                f"({format_value(a.metric, a.baseline)} -> {format_value(a.metric, a.observed)} at peak)"
+            ),
+        )
+        for a in anomalies
+    ]
+
+
+def merge_timeline(*parts: Iterable[TimelineEvent]) -> list[TimelineEvent]:
+    """Events of all parts by time (detection after metrics at the same instant), at most MAX_TIMELINE_EVENTS."""
+    order = {"fault": 0, "metric": 1, "log": 2, "detection": 3, "analysis": 4}
+    merged = sorted((e for part in parts for e in part), key=lambda e: (e.ts, order[e.source], e.service or ""))
+    return merged[:MAX_TIMELINE_EVENTS]
+
+
+class MonitoringAgent:
+    """Finds the metric series that left their baseline, and builds the incident's metric timeline."""
+
+    name: ClassVar[str] = "monitoring"
+    depends_on: ClassVar[tuple[str, ...]] = ()
+    output_model: ClassVar[type[AgentOutput]] = MonitoringOutput
+
+    def analyze(self, ctx: AnalysisContext, upstream: Mapping[str, AgentOutput]) -> MonitoringOutput:
+        """Anomalies (most significant first) and a timeline; ``no_data`` when the window has no samples."""
+        detection = signal_events(ctx.incident.signals)
+        try:
+            frame = prepare(ctx.metrics, min(ctx.baseline_start, ctx.window_start), ctx.window_end)
+        except (ValueError, TypeError, KeyError) as exc:
+            return MonitoringOutput(
+                status="error", error=f"metrics unusable: {exc}", timeline=merge_timeline(detection)
+            )
+        window = (ctx.window_start, ctx.window_end)
+        in_window = frame[(frame["ts"] >= window[0]) & (frame["ts"] <= window[1])]
+        if in_window.empty:
+            return MonitoringOutput(
+                status="no_data",
+                summary=f"No metric samples between {ctx.window_start:.0f} and {ctx.window_end:.0f} (Unix s).",
+                timeline=merge_timeline(detection),
+            )
+        static = thresholds(ctx.settings)
+        anomalies = detect_anomalies(frame, (ctx.baseline_start, ctx.baseline_end), window, static)
+        first_per_series = anomaly_events(anomalies)
+        timeline = merge_timeline(first_per_series, detection, crossings(frame, static, window))
+        return MonitoringOutput(summary=_summary(anomalies, in_window), anomalies=anomalies, timeline=timeline)
+
+
+def _summary(anomalies: list[Anomaly], in_window: pd.DataFrame) -> str:
+    n_series = in_window.groupby(["service", "metric"]).ngroups
+    if not anomalies:
+        return f"All {n_series} metric series stayed within their baselines."
+    top = anomalies[0]
+    services = sorted({a.service for a in anomalies})
+    return (
+        f"{len(anomalies)} of {n_series} series left their baselines in {len(services)} service(s) "
+        f"({', '.join(services)}); most significant: {top.service} {top.metric} "
+        f"{format_value(top.metric, top.observed)} vs {format_value(top.metric, top.baseline)} baseline."
+    )

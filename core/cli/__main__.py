@@ -1,0 +1,7 @@
+"""Entry point of ``python -m core.cli``."""
+
+import sys
+
+from core.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,7 @@
+"""Orchestration: the detection poll (``monitor``), the agent graph (``supervisor``) and the analysis glue."""
+
+from __future__ import annotations
+
+from core.orchestration.supervisor import AnalysisResult, Supervisor, TopCause
+
+__all__ = ["AnalysisResult", "Supervisor", "TopCause"]

@@ -1,0 +1,85 @@
+"""Analyse one incident: gather its evidence from the store, run the agent graph, store the outcome."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from core.agents.base import AnalysisContext
+from core.clock import Clock
+from core.config import Settings
+from core.models import FaultKind, Incident, RootCauseOutput, Topology
+from core.orchestration.supervisor import Supervisor
+from core.store import Store
+
+ProgressCallback = Callable[[str, str], None]
+
+#: How far before the first signal the incident window starts, to catch the onset.
+ONSET_LOOKBACK_SECONDS = 60.0
+#: Cap on log lines handed to the agents (the newest are kept).
+MAX_LOG_LINES = 200_000
+
+
+@dataclass
+class AnalysisService:
+    """Runs analyses; one at a time per incident, any number of incidents at once."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    supervisor: Supervisor
+    topology: Callable[[], Topology]
+    catalogue: Callable[[], Sequence[FaultKind]]
+    _locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def context_for(self, incident: Incident) -> AnalysisContext:
+        """The evidence for ``incident``: baseline before its onset, window from onset to now or its end."""
+        window_start = incident.start_time - ONSET_LOOKBACK_SECONDS
+        window_end = incident.end_time if incident.end_time is not None else self.clock.now()
+        window_end = max(window_end, incident.detected_at)
+        baseline_start = window_start - self.settings.baseline_seconds
+        return AnalysisContext(
+            incident=incident,
+            metrics=self.store.metrics_frame(baseline_start, window_end),
+            logs=self.store.logs(baseline_start, window_end, limit=MAX_LOG_LINES),
+            baseline_start=baseline_start,
+            baseline_end=window_start,
+            window_start=window_start,
+            window_end=window_end,
+            topology=self.topology(),
+            catalogue=list(self.catalogue()),
+            settings=self.settings,
+        )
+
+    def analyze(self, incident_id: str, on_progress: ProgressCallback | None = None) -> Incident:
+        """Analyse now (blocking); the incident is INVESTIGATING from the start and keeps the report."""
+        with self._lock_for(incident_id):
+            incident = self.store.get_incident(incident_id)
+            self.store.update_incident(
+                incident_id,
+                analysis_status="running",
+                status="INVESTIGATING" if incident.status == "OPEN" else incident.status,
+                updated_at=self.clock.now(),
+            )
+            result = self.supervisor.run(self.context_for(incident), on_progress)
+            self.store.save_agent_runs(result.runs)
+            root_cause = result.outputs.get("root_cause")
+            top = (
+                root_cause.hypotheses[0] if isinstance(root_cause, RootCauseOutput) and root_cause.hypotheses else None
+            )
+            return self.store.update_incident(
+                incident_id,
+                analysis_status=result.status,
+                final_summary=result.final_summary,
+                rca_markdown=result.rca_markdown,
+                root_cause_service=top.service if top else None,
+                root_cause_kind=top.kind if top else None,
+                root_cause_confidence=top.confidence if top else None,
+                updated_at=self.clock.now(),
+            )
+
+    def _lock_for(self, incident_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(incident_id, threading.Lock())

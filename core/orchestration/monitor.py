@@ -1,0 +1,139 @@
+"""One detection poll: fetch from the sources, store, evaluate the rules, update incidents.
+
+The scheduler calls ``Monitor.tick`` every ``DETECTION_INTERVAL_SECONDS``; the CLI's ``simulate`` calls
+it on a virtual clock. A failing source is recorded and skipped: its rules do not run on that poll, so a
+gap in the data never opens (or resolves) an incident.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from core.clock import Clock
+from core.config import Settings
+from core.detection.history import SeriesHistory
+from core.detection.lifecycle import IncidentEvent, IncidentTracker
+from core.detection.rules import evaluate
+from core.errors import SourceError
+from core.models import LogEvent, MetricPoint, Signal, Topology
+from core.sources.base import LogSource, MetricsSource, SourceHealth
+from core.store import Store
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY_TICKS = 720
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What one poll saw and did."""
+
+    ts: float
+    points: int
+    log_lines: int
+    signals: tuple[Signal, ...]
+    events: tuple[IncidentEvent, ...]
+    errors: tuple[str, ...] = ()
+
+
+@dataclass
+class Monitor:
+    """Owns the detection state of one process; not thread-safe (only the scheduler thread ticks)."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    metrics: MetricsSource
+    logs: LogSource
+    tracker: IncidentTracker
+    on_event: Callable[[IncidentEvent], None] = lambda event: None
+    history: SeriesHistory = field(default_factory=SeriesHistory)
+    health: dict[str, SourceHealth] = field(default_factory=dict)
+    _topology: Topology | None = None
+    _ticks: int = 0
+
+    def __post_init__(self) -> None:
+        for source in (self.metrics, self.logs):
+            self.health[source.name] = SourceHealth(source.name, source.target)
+
+    def topology(self) -> Topology:
+        """The metrics source's topology, fetched once it answers; an empty one until then."""
+        if self._topology is None:
+            self._topology = self.metrics.topology()
+        return self._topology
+
+    def tick(self) -> TickReport:
+        """Run one poll; never raises for a failing source (see ``TickReport.errors``)."""
+        now = self.clock.now()
+        errors: list[str] = []
+        points: list[MetricPoint] | None = self._poll(self.metrics, now, errors)
+        events_in: list[LogEvent] | None = self._poll(self.logs, now, errors)
+        try:
+            topology = self.topology()
+        except SourceError as exc:
+            errors.append(str(exc))
+            topology = Topology(services=[])
+        if points:
+            self.store.insert_metrics(points)
+            self.history.add(points)
+        if events_in:
+            self.store.insert_logs(events_in)
+        signals = evaluate(
+            self.history,
+            events_in or [],
+            now,
+            self.settings,
+            metrics_ok=points is not None,
+        )
+        data_ok = points is not None and events_in is not None
+        decided = self.tracker.observe(signals, now, topology, self.store.open_incidents(), data_ok=data_ok)
+        for event in decided:
+            self._persist(event)
+            self.on_event(event)
+        self._ticks += 1
+        if self._ticks % PURGE_EVERY_TICKS == 0:
+            self.store.purge_before(now - self.settings.retention_hours * 3600)
+        return TickReport(
+            ts=now,
+            points=len(points or []),
+            log_lines=len(events_in or []),
+            signals=tuple(signals),
+            events=tuple(decided),
+            errors=tuple(errors),
+        )
+
+    def _poll(self, source: MetricsSource | LogSource, now: float, errors: list[str]) -> list | None:
+        health = self.health[source.name]
+        try:
+            data = source.fetch(now)
+        except SourceError as exc:
+            health.failed(now, str(exc))
+            errors.append(f"{source.name}: {exc}")
+            log.warning("source %s failed: %s", source.name, exc)
+            return None
+        health.succeeded(now)
+        return data
+
+    def _persist(self, event: IncidentEvent) -> None:
+        incident = event.incident
+        if event.kind == "opened":
+            self.store.save_incident(incident)
+        elif event.kind == "updated":
+            self.store.update_incident(
+                incident.id,
+                signals=incident.signals,
+                services=incident.services,
+                severity=incident.severity,
+                updated_at=incident.updated_at,
+            )
+        else:
+            self.store.update_incident(
+                incident.id,
+                status="RESOLVED",
+                end_time=incident.end_time,
+                updated_at=incident.updated_at,
+                resolved_by=incident.resolved_by,
+                resolution_note=incident.resolution_note,
+            )

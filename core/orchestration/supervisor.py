@@ -1,0 +1,517 @@
+"""The agent supervisor: runs the analysis agents as a dependency graph on an executor, one incident at a time.
+
+Agents whose dependencies are done run at once (monitoring and log analysis in parallel, then root cause,
+mitigation, reporter). A failing agent becomes an output with ``status="error"`` and the graph goes on, so
+the report is partial, never lost. With an ``LLMClient`` each ok output is refined through the agent's
+prompt (``core/agents/prompts``); a failed or untrustworthy refinement keeps the deterministic output and
+records why. The supervisor returns data only: the caller persists the runs and updates the incident.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple, TypeVar
+
+from core.agents.base import Agent, AnalysisContext
+from core.agents.prompts import render_prompt
+from core.clock import Clock
+from core.errors import AgentError, LLMError
+from core.llm import LLMClient
+from core.models import (
+    Action,
+    AgentOutput,
+    AgentRun,
+    Evidence,
+    LLMUsage,
+    LogAnalysisOutput,
+    MitigationOutput,
+    MonitoringOutput,
+    ReportOutput,
+    RootCauseOutput,
+)
+from core.report import text
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, str], None]  # (agent name, "running" | "ok" | "error" | "no_data")
+ResultStatus = Literal["done", "partial", "failed"]
+
+OutputT = TypeVar("OutputT", bound=AgentOutput)
+
+REPORTER = "reporter"
+MAX_PROMPT_SIGNALS = 50  # detection signals quoted in a prompt
+FALLBACK_ITEMS = 5  # anomalies, patterns and actions listed in the fallback report
+
+
+class TopCause(NamedTuple):
+    """The most likely root cause of an analysis."""
+
+    service: str
+    kind: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """One analysis: every agent's output and run, the merged summary and the RCA report.
+
+    ``status`` is "done" when every agent ended ok or no_data, "partial" when some failed but the reporter
+    wrote a report, "failed" when the reporter failed (``rca_markdown`` is then a fallback listing what is
+    known and what failed).
+    """
+
+    analysis_id: str
+    status: ResultStatus
+    outputs: dict[str, AgentOutput]
+    runs: list[AgentRun]
+    final_summary: dict[str, Any]
+    rca_markdown: str
+    root_cause: TopCause | None
+
+
+def graph_order(agents: Sequence[Agent]) -> list[str]:
+    """Agent names in an order where every agent follows its dependencies; ``ValueError`` for a bad graph."""
+    names = [a.name for a in agents]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"agent names must be unique; repeated: {duplicates}")
+    deps = {a.name: tuple(a.depends_on) for a in agents}
+    for name, needs in deps.items():
+        unknown = [d for d in needs if d not in deps]
+        if unknown:
+            raise ValueError(f"agent {name!r} depends on {unknown}, which are not among the agents {names}")
+    order: list[str] = []
+    while len(order) < len(names):
+        ready = [n for n in names if n not in order and all(d in order for d in deps[n])]
+        if not ready:
+            raise ValueError(f"the agents' dependencies form a cycle among {[n for n in names if n not in order]}")
+        order += ready
+    return order
+
+
+class Supervisor:
+    """Runs ``agents`` as a dependency graph on ``executor``; thread-safe, one ``run`` per incident analysis."""
+
+    def __init__(
+        self,
+        agents: Sequence[Agent],
+        executor: Executor,
+        clock: Clock,
+        llm: LLMClient | None = None,
+        model_name: str | None = None,
+    ) -> None:
+        self._order = graph_order(agents)
+        self._agents = {a.name: a for a in agents}
+        self._executor = executor
+        self._clock = clock
+        self._llm = llm
+        self._model_name = model_name or (getattr(llm, "model", None) if llm else None) or "unknown"
+
+    def run(self, ctx: AnalysisContext, on_progress: ProgressCallback | None = None) -> AnalysisResult:
+        """Run every agent once, dependants after their dependencies; ``on_progress`` is called from workers."""
+        analysis_id = str(uuid.uuid4())
+        outputs: dict[str, AgentOutput] = {}
+        runs: dict[str, AgentRun] = {}
+        waiting = list(self._order)
+        running: dict[Future[tuple[AgentOutput, AgentRun]], str] = {}
+        while waiting or running:
+            for name in [n for n in waiting if all(d in outputs for d in self._agents[n].depends_on)]:
+                waiting.remove(name)
+                agent = self._agents[name]
+                upstream = {d: outputs[d] for d in agent.depends_on}
+                try:
+                    future = self._executor.submit(self._step, agent, ctx, upstream, analysis_id, on_progress)
+                except RuntimeError as exc:
+                    raise AgentError(f"cannot start agent {name!r}: the analysis executor refused it ({exc})") from exc
+                running[future] = name
+            if not running:
+                raise AgentError(f"agents {waiting} cannot start: their dependencies never finished")
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                try:
+                    outputs[name], runs[name] = future.result()
+                except Exception as exc:  # a bug around the agent call: record it like an agent failure
+                    log.exception("supervising agent %s failed", name)
+                    outputs[name], runs[name] = self._lost(self._agents[name], ctx, analysis_id, exc)
+        return self._result(ctx, analysis_id, outputs, [runs[n] for n in self._order])
+
+    def _step(
+        self,
+        agent: Agent,
+        ctx: AnalysisContext,
+        upstream: Mapping[str, AgentOutput],
+        analysis_id: str,
+        on_progress: ProgressCallback | None,
+    ) -> tuple[AgentOutput, AgentRun]:
+        """One agent: analyze, refine, time it (wall time for latency: a virtual clock stands still)."""
+        _notify(on_progress, agent.name, "running")
+        started_at, t0 = self._clock.now(), time.perf_counter()
+        output = _analyze(agent, ctx, upstream)
+        if self._llm is not None and output.status == "ok":
+            output = self._refine(agent, ctx, upstream, output)
+        run = self._record(agent, ctx, upstream, analysis_id, output, started_at, time.perf_counter() - t0)
+        _notify(on_progress, agent.name, output.status)
+        return output, run
+
+    def _lost(
+        self, agent: Agent, ctx: AnalysisContext, analysis_id: str, exc: Exception
+    ) -> tuple[AgentOutput, AgentRun]:
+        """The error output and run of an agent whose supervision itself failed (a bug, not an agent error)."""
+        output = agent.output_model(
+            status="error", error=f"supervisor failed running {agent.name}: {type(exc).__name__}: {exc}"
+        )
+        return output, self._record(agent, ctx, {}, analysis_id, output, self._clock.now(), 0.0)
+
+    def _record(
+        self,
+        agent: Agent,
+        ctx: AnalysisContext,
+        upstream: Mapping[str, AgentOutput],
+        analysis_id: str,
+        output: AgentOutput,
+        started_at: float,
+        elapsed_s: float,
+    ) -> AgentRun:
+        usage = output.llm
+        return AgentRun(
+            id=str(uuid.uuid4()),
+            incident_id=ctx.incident.id,
+            analysis_id=analysis_id,
+            agent_name=agent.name,
+            started_at=started_at,
+            finished_at=self._clock.now(),
+            latency_ms=elapsed_s * 1000.0,
+            status=output.status,
+            error=output.error,
+            input_json=_input_summary(ctx, upstream, llm=self._llm is not None),
+            output_json=output.model_dump(mode="json"),
+            model=usage.model if usage else None,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+        )
+
+    def _refine(
+        self, agent: Agent, ctx: AnalysisContext, upstream: Mapping[str, AgentOutput], output: AgentOutput
+    ) -> AgentOutput:
+        """The LLM-refined output, or ``output`` with ``llm.error`` saying why it was kept."""
+        assert self._llm is not None
+        try:
+            system, user = render_prompt(
+                agent.name,
+                evidence=prompt_evidence(ctx, upstream),
+                deterministic_result=output.model_dump(mode="json", exclude={"llm"}),
+                schema=agent.output_model.model_json_schema(),
+            )
+        except (OSError, ValueError) as exc:
+            return self._kept(output, f"LLM prompt for {agent.name} unavailable: {exc}")
+        try:
+            refined, usage = self._llm.complete_json(system, user, agent.output_model)
+        except LLMError as exc:
+            return self._kept(output, str(exc))
+        except Exception as exc:  # a broken client must not cost the deterministic result
+            log.exception("LLM client raised a non-LLMError for agent %s", agent.name)
+            return self._kept(output, f"LLM client failed: {type(exc).__name__}: {exc}")
+        try:
+            merged = merge_refinement(output, refined)
+        except RefinementRejected as exc:
+            return self._kept(output, f"LLM refinement rejected: {exc}", usage)
+        return merged.model_copy(update={"llm": usage.model_copy(update={"used": True, "error": None})})
+
+    def _kept(self, output: AgentOutput, reason: str, usage: LLMUsage | None = None) -> AgentOutput:
+        log.warning("LLM refinement not used: %s", reason)
+        kept = LLMUsage(
+            model=usage.model if usage else self._model_name,
+            used=False,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            error=f"{reason}; deterministic result kept",
+        )
+        return output.model_copy(update={"llm": kept})
+
+    def _result(
+        self, ctx: AnalysisContext, analysis_id: str, outputs: dict[str, AgentOutput], runs: list[AgentRun]
+    ) -> AnalysisResult:
+        gaps = [
+            {"agent": n, "error": outputs[n].error or "failed"} for n in self._order if outputs[n].status == "error"
+        ]
+        report = outputs.get(REPORTER)
+        if isinstance(report, ReportOutput) and report.status != "error" and report.markdown.strip():
+            status: ResultStatus = "partial" if gaps else "done"
+            markdown = report.markdown
+        else:
+            status, markdown = "failed", fallback_markdown(ctx, outputs, gaps)
+        top = top_cause(outputs)
+        summary = final_summary(outputs, self._order, gaps)
+        summary.update(analysis_id=analysis_id, status=status, root_cause=top._asdict() if top else None)
+        return AnalysisResult(analysis_id, status, outputs, runs, summary, markdown, top)
+
+
+def _analyze(agent: Agent, ctx: AnalysisContext, upstream: Mapping[str, AgentOutput]) -> AgentOutput:
+    """``agent.analyze``; any exception (or a wrong output type) becomes an error output of its model."""
+    try:
+        output = agent.analyze(ctx, upstream)
+        if not isinstance(output, agent.output_model):
+            raise TypeError(f"analyze returned {type(output).__name__}, expected {agent.output_model.__name__}")
+        return output
+    except Exception as exc:  # agents promise not to raise; one that does must not sink the analysis
+        log.warning("agent %s raised %s: %s", agent.name, type(exc).__name__, exc, exc_info=True)
+        return agent.output_model(status="error", error=f"{type(agent).__name__} failed: {type(exc).__name__}: {exc}")
+
+
+def _notify(on_progress: ProgressCallback | None, name: str, state: str) -> None:
+    if on_progress is None:
+        return
+    try:
+        on_progress(name, state)
+    except Exception:  # a broken progress display must not stop the analysis
+        log.exception("progress callback failed for agent %s (state %s); the analysis goes on", name, state)
+
+
+def _input_summary(ctx: AnalysisContext, upstream: Mapping[str, AgentOutput], *, llm: bool) -> dict[str, Any]:
+    """What an agent was given, in counts and bounds (stored in ``agent_runs``; no data, no secrets)."""
+    return {
+        "incident_id": ctx.incident.id,
+        "baseline_start": ctx.baseline_start,
+        "baseline_end": ctx.baseline_end,
+        "window_start": ctx.window_start,
+        "window_end": ctx.window_end,
+        "metric_rows": _count(ctx.metrics),
+        "log_lines": _count(ctx.logs),
+        "signals": len(ctx.incident.signals),
+        "upstream": {name: out.status for name, out in upstream.items()},
+        "llm": llm,
+    }
+
+
+def _count(items: object) -> int | None:
+    try:
+        return len(items)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+def prompt_evidence(ctx: AnalysisContext, upstream: Mapping[str, AgentOutput]) -> dict[str, Any]:
+    """The evidence block of a refinement prompt: incident, windows, topology, catalogue, upstream outputs."""
+    incident = ctx.incident
+    return {
+        "incident": {
+            "title": incident.title,
+            "severity": incident.severity,
+            "status": incident.status,
+            "services": incident.services,
+            "start_time": incident.start_time,
+            "detected_at": incident.detected_at,
+            "end_time": incident.end_time,
+            "signals": [s.model_dump(mode="json") for s in incident.signals[:MAX_PROMPT_SIGNALS]],
+        },
+        "windows": {
+            "baseline_start": ctx.baseline_start,
+            "baseline_end": ctx.baseline_end,
+            "window_start": ctx.window_start,
+            "window_end": ctx.window_end,
+        },
+        "topology": ctx.topology.model_dump(mode="json"),
+        "catalogue": [{"type": k.type, "description": k.description, "targets": k.targets} for k in ctx.catalogue],
+        "upstream": {name: out.model_dump(mode="json", exclude={"llm"}) for name, out in upstream.items()},
+    }
+
+
+def top_cause(outputs: Mapping[str, AgentOutput]) -> TopCause | None:
+    """The first hypothesis of an ok root-cause output, else None."""
+    rc = outputs.get("root_cause")
+    if not isinstance(rc, RootCauseOutput) or rc.status == "error" or not rc.hypotheses:
+        return None
+    best = rc.hypotheses[0]
+    return TopCause(best.service, best.kind, best.confidence)
+
+
+def _typed(outputs: Mapping[str, AgentOutput], name: str, model: type[OutputT]) -> OutputT | None:
+    out = outputs.get(name)
+    return out if isinstance(out, model) else None
+
+
+def final_summary(
+    outputs: Mapping[str, AgentOutput], order: Sequence[str], gaps: list[dict[str, str]]
+) -> dict[str, Any]:
+    """Everything the agents found, merged into one JSON-ready dict, with per-agent status and the gaps."""
+    monitoring = _typed(outputs, "monitoring", MonitoringOutput)
+    logs = _typed(outputs, "log_analysis", LogAnalysisOutput)
+    rc = _typed(outputs, "root_cause", RootCauseOutput)
+    mitigation = _typed(outputs, "mitigation", MitigationOutput)
+
+    def dump(items: Sequence[Any]) -> list[dict[str, Any]]:
+        return [item.model_dump(mode="json") for item in items]
+
+    return {
+        "anomalies": dump(monitoring.anomalies if monitoring else []),
+        "timeline": dump(monitoring.timeline if monitoring else []),
+        "patterns": dump(logs.patterns if logs else []),
+        "hypotheses": dump(rc.hypotheses if rc else []),
+        "no_cause_reason": rc.no_cause_reason if rc else None,
+        "actions": {
+            "immediate": dump(mitigation.immediate if mitigation else []),
+            "long_term": dump(mitigation.long_term if mitigation else []),
+        },
+        "agents": {
+            name: {
+                "status": out.status,
+                "error": out.error,
+                "summary": out.summary,
+                "llm": out.llm.model_dump(mode="json") if out.llm else None,
+            }
+            for name in order
+            if (out := outputs.get(name)) is not None
+        },
+        "gaps": gaps,
+    }
+
+
+def fallback_markdown(ctx: AnalysisContext, outputs: Mapping[str, AgentOutput], gaps: list[dict[str, str]]) -> str:
+    """A minimal report for when the reporter failed: what the other agents found and what failed."""
+    report = outputs.get(REPORTER)
+    why = report.error if report is not None and report.error else "the reporter produced no report"
+    lines = [
+        f"# RCA (incomplete): {text(ctx.incident.title)}",
+        "",
+        f"> The full report could not be written: {text(why)}. Below is what the other agents found.",
+        "",
+        "## What is known",
+        "",
+    ]
+    top = top_cause(outputs)
+    lines.append(
+        f"- **Most likely root cause:** {text(top.kind)} in {text(top.service)} ({top.confidence:.0%} confidence)"
+        if top
+        else "- **Most likely root cause:** not identified"
+    )
+    summary = final_summary(outputs, list(outputs), gaps)
+    for a in summary["anomalies"][:FALLBACK_ITEMS]:
+        lines.append(
+            f"- **Anomaly:** {text(a['service'])} {text(a['metric'])} went {a['direction']} from "
+            f"{a['baseline']:.4g} to {a['observed']:.4g}"
+        )
+    for p in summary["patterns"][:FALLBACK_ITEMS]:
+        lines.append(f"- **Log pattern:** {text(p['template'], 200)} ({p['count']} lines, {p['level']})")
+    for action in summary["actions"]["immediate"][:FALLBACK_ITEMS]:
+        lines.append(f"- **Action:** {text(action['title'])}")
+    lines += ["", "## What failed", ""]
+    failed = gaps or [{"agent": REPORTER, "error": why}]
+    lines += [f"- **{text(g['agent'])}:** {text(g['error'])}" for g in failed]
+    return "\n".join(lines) + "\n"
+
+
+# --- Guarding a refinement: the LLM may reword and re-rank, never invent ------------------------------
+
+
+class RefinementRejected(ValueError):
+    """An LLM refinement claims something the deterministic result does not support."""
+
+
+_EXEC_SUMMARY = re.compile(r"^## Executive Summary[ \t]*\n(.*?)(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+_HTML_TAG = re.compile(r"<\s*[a-zA-Z!/]")
+
+
+def merge_refinement(det: AgentOutput, ref: AgentOutput) -> AgentOutput:
+    """``det`` with what ``ref`` may change (wording, order); raises ``RefinementRejected`` for inventions.
+
+    Status, error and every number stay deterministic. Unknown output types take the summary only.
+    """
+    common: dict[str, Any] = {"summary": ref.summary.strip() or det.summary, "llm": None}
+    if isinstance(det, RootCauseOutput) and isinstance(ref, RootCauseOutput):
+        common.update(_root_cause(det, ref))
+    elif isinstance(det, MonitoringOutput) and isinstance(ref, MonitoringOutput):
+        order = _reorder([(a.service, a.metric) for a in det.anomalies], [(a.service, a.metric) for a in ref.anomalies])
+        common["anomalies"] = [det.anomalies[i] for i in order]
+    elif isinstance(det, LogAnalysisOutput) and isinstance(ref, LogAnalysisOutput):
+        order = _reorder([p.template_id for p in det.patterns], [p.template_id for p in ref.patterns])
+        common["patterns"] = [det.patterns[i] for i in order]
+    elif isinstance(det, MitigationOutput) and isinstance(ref, MitigationOutput):
+        common.update(_mitigation(det, ref))
+    elif isinstance(det, ReportOutput) and isinstance(ref, ReportOutput):
+        common.update(_report(det, ref))
+    return det.model_copy(update=common)
+
+
+def _reorder(det_keys: list[Any], ref_keys: list[Any]) -> list[int]:
+    """Indexes of the deterministic items in the refined order, the ones it left out at the end."""
+    index = {key: i for i, key in reversed(list(enumerate(det_keys)))}
+    invented = [key for key in ref_keys if key not in index]
+    if invented:
+        raise RefinementRejected(f"it lists items the deterministic result does not have: {invented[:3]}")
+    order = list(dict.fromkeys(index[key] for key in ref_keys))
+    return order + [i for i in range(len(det_keys)) if i not in order]
+
+
+def _root_cause(det: RootCauseOutput, ref: RootCauseOutput) -> dict[str, Any]:
+    """Re-ranked hypotheses among the deterministic (service, kind) pairs, evidence kept from ``det``."""
+    known = {(h.service, h.kind): h for h in det.hypotheses}
+    invented = [f"{h.kind} on {h.service}" for h in ref.hypotheses if (h.service, h.kind) not in known]
+    if invented:
+        raise RefinementRejected(
+            f"hypotheses {invented} are not among the deterministic candidates "
+            f"{[f'{kind} on {service}' for service, kind in known]}"
+        )
+    if known and not ref.hypotheses:
+        raise RefinementRejected("it drops every hypothesis the evidence supports")
+    seen: dict[tuple[str, str], Any] = {}
+    for h in ref.hypotheses:
+        base = known[(h.service, h.kind)]
+        seen.setdefault(
+            (h.service, h.kind),
+            h.model_copy(
+                update={"summary": h.summary.strip() or base.summary, "evidence": _evidence(base.evidence, h.evidence)}
+            ),
+        )
+    total = sum(h.confidence for h in seen.values())
+    if total > 1.0 + 1e-6:
+        raise RefinementRejected(f"its confidences add up to {total:.2f}, more than 1")
+    hypotheses = sorted(seen.values(), key=lambda h: -h.confidence)
+    reason = (ref.no_cause_reason or det.no_cause_reason) if not hypotheses else det.no_cause_reason
+    return {"hypotheses": hypotheses, "no_cause_reason": reason}
+
+
+def _evidence(det: list[Evidence], ref: list[Evidence]) -> list[Evidence]:
+    """The deterministic evidence, in full, with the refined descriptions of the items the LLM kept."""
+    rewordings: dict[tuple[Any, ...], list[str]] = {}
+    for e in ref:
+        if e.description.strip():
+            rewordings.setdefault((e.kind, e.service, e.metric, e.template), []).append(e.description.strip())
+    out = []
+    for e in det:
+        queue = rewordings.get((e.kind, e.service, e.metric, e.template))
+        out.append(e.model_copy(update={"description": queue.pop(0)}) if queue else e)
+    return out
+
+
+def _mitigation(det: MitigationOutput, ref: MitigationOutput) -> dict[str, list[Action]]:
+    """Reworded, reordered actions; a command the deterministic result does not propose is an invention."""
+    allowed = {a.command.strip() for a in det.immediate + det.long_term if a.command}
+    for action in ref.immediate + ref.long_term:
+        if action.command and action.command.strip() not in allowed:
+            raise RefinementRejected(f"action {action.title[:80]!r} carries a command that no playbook proposes")
+    return {"immediate": ref.immediate or det.immediate, "long_term": ref.long_term or det.long_term}
+
+
+def _report(det: ReportOutput, ref: ReportOutput) -> dict[str, str]:
+    """The deterministic report with the refined Executive Summary spliced in; every other section kept."""
+    new, old = _EXEC_SUMMARY.search(ref.markdown), _EXEC_SUMMARY.search(det.markdown)
+    if new is None or not new.group(1).strip():
+        raise RefinementRejected("its markdown has no '## Executive Summary' section")
+    if old is None:
+        raise RefinementRejected("the deterministic report has no Executive Summary to replace")
+    body = new.group(1).strip()
+    if _HTML_TAG.search(body) or re.search(r"^#", body, re.MULTILINE):
+        raise RefinementRejected("its executive summary contains raw HTML or extra headings")
+    partial = [line for line in old.group(1).splitlines() if line.startswith("> This report is partial")]
+    if partial and "partial" not in body.lower():
+        body += "\n\n" + "\n".join(partial)
+    markdown = det.markdown[: old.start(1)] + "\n" + body + "\n\n" + det.markdown[old.end(1) :]
+    title = ref.title.strip()
+    return {"markdown": markdown, "title": title if title and "\n" not in title and len(title) <= 200 else det.title}

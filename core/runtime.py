@@ -1,0 +1,312 @@
+"""The process-wide runtime: settings, clock, store, sources, scheduler and analysis, wired once.
+
+The Streamlit app builds one ``Runtime`` per server process (``app/runtime.py``); the CLI builds one per
+command. Pages and commands call these methods instead of touching DuckDB, HTTP or OpenAI themselves.
+"""
+
+from __future__ import annotations
+
+# NOTE: interface first; the lead fills in the bodies. Signatures are the contract the pages use.
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from core.agents import default_agents
+from core.clock import Clock, SystemClock
+from core.config import Settings
+from core.detection.lifecycle import IncidentEvent, IncidentTracker
+from core.errors import ConfigError, SourceError
+from core.export import export_incident
+from core.llm import OpenAILLM
+from core.models import FaultKind, Incident, InjectedFault
+from core.orchestration.analysis import AnalysisService
+from core.orchestration.monitor import Monitor
+from core.orchestration.supervisor import Supervisor
+from core.scheduler import DetectionScheduler
+from core.sources.demo import DemoLogSource, DemoMetricsSource, DemoServiceClient
+from core.store import Store
+
+log = logging.getLogger(__name__)
+
+#: A joined incident is analysed again at most this often (clock seconds).
+REANALYSIS_MIN_GAP_SECONDS = 30.0
+
+ProgressCallback = Callable[[str, str], None]  # (agent name, state: running|ok|error|no_data)
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """Health of one data source as the status page shows it."""
+
+    name: str  # "demo metrics", "demo logs", "prometheus", ...
+    target: str  # URL or path, never credentials
+    ok: bool
+    last_success: float | None
+    last_error: str | None
+    last_error_at: float | None
+
+
+@dataclass(frozen=True)
+class SchedulerStatus:
+    """Health of the background detection loop."""
+
+    running: bool
+    interval_seconds: float
+    ticks: int
+    last_tick: float | None
+    last_tick_duration_ms: float | None
+    next_run: float | None
+    last_error: str | None
+    last_error_at: float | None
+
+
+class Runtime:
+    """Everything one process needs; build with ``Runtime.start(settings)`` and ``close()`` at exit."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        store: Store,
+        client: DemoServiceClient,
+        *,
+        embedded: Any = None,
+        synchronous_analysis: bool = False,
+        new_id: Callable[[], str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = store
+        self.client = client
+        self._embedded = embedded
+        self._synchronous = synchronous_analysis
+        self._catalogue: list[FaultKind] | None = None
+        self._agent_pool = ThreadPoolExecutor(settings.analysis_workers, thread_name_prefix="agent")
+        self._analysis_pool = ThreadPoolExecutor(2, thread_name_prefix="analysis")
+        self._pending: dict[str, Future[Incident]] = {}
+        self._last_analysis: dict[str, float] = {}
+        self._pending_lock = threading.Lock()
+        llm = OpenAILLM(settings) if settings.llm_enabled else None
+        supervisor = Supervisor(
+            default_agents(), self._agent_pool, clock, llm=llm, model_name=settings.openai_model if llm else None
+        )
+        self.monitor = Monitor(
+            settings=settings,
+            clock=clock,
+            store=store,
+            metrics=DemoMetricsSource(client),
+            logs=DemoLogSource(client),
+            tracker=IncidentTracker(settings, **({"new_id": new_id} if new_id else {})),
+            on_event=self._on_incident_event,
+        )
+        self.analysis = AnalysisService(
+            settings=settings,
+            clock=clock,
+            store=store,
+            supervisor=supervisor,
+            topology=self.monitor.topology,
+            catalogue=self.fault_catalogue,
+        )
+        self.scheduler = DetectionScheduler(self._poll, settings.detection_interval_seconds, clock)
+
+    @classmethod
+    def start(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        run_scheduler: bool = True,
+        synchronous_analysis: bool = False,
+        new_id: Callable[[], str] | None = None,
+    ) -> Runtime:
+        """Open the store, start the embedded demo service (simulated mode) and the scheduler thread."""
+        if settings.data_mode != "simulated":
+            raise ConfigError(
+                f"DATA_MODE={settings.data_mode} is not available in this version; unset DATA_MODE "
+                "to use the simulated demo service."
+            )
+        clock = clock or SystemClock()
+        store = Store(settings.incident_db_path)
+        embedded = None
+        try:
+            if settings.demo_service_url:
+                url = settings.demo_service_url
+            else:
+                from demo_service import DemoService  # the composition root may embed the demo service
+
+                embedded = DemoService(clock=clock, seed=settings.demo_seed)
+                url = embedded.start(host="127.0.0.1", port=0)
+        except Exception:
+            store.close()
+            raise
+        runtime = cls(
+            settings,
+            clock,
+            store,
+            DemoServiceClient(url),
+            embedded=embedded,
+            synchronous_analysis=synchronous_analysis,
+            new_id=new_id,
+        )
+        interrupted = store.mark_interrupted_analyses()
+        if interrupted:
+            log.warning("analyses interrupted by the last shutdown: %s", ", ".join(interrupted))
+        if run_scheduler:
+            runtime.scheduler.start()
+        return runtime
+
+    def close(self) -> None:
+        """Stop the scheduler, the executors and the embedded demo service; close the store."""
+        self.scheduler.stop()
+        self._analysis_pool.shutdown(wait=True, cancel_futures=True)
+        self._agent_pool.shutdown(wait=True, cancel_futures=True)
+        if self._embedded is not None:
+            self._embedded.stop()
+        self.store.close()
+
+    # --- detection -----------------------------------------------------------------------------
+
+    def _poll(self) -> list[str]:
+        return list(self.monitor.tick().errors)
+
+    def _on_incident_event(self, event: IncidentEvent) -> None:
+        incident_id = event.incident.id
+        if event.kind == "opened":
+            self._request_analysis(incident_id)
+        elif event.kind == "updated" and event.new_signals:
+            last = self._last_analysis.get(incident_id, float("-inf"))
+            if self.clock.now() - last >= REANALYSIS_MIN_GAP_SECONDS:
+                self._request_analysis(incident_id)
+
+    def _request_analysis(self, incident_id: str) -> None:
+        self._last_analysis[incident_id] = self.clock.now()
+        if self._synchronous:
+            self.analysis.analyze(incident_id)
+        else:
+            self.submit_analysis(incident_id)
+
+    # --- status --------------------------------------------------------------------------------
+
+    def scheduler_status(self) -> SchedulerStatus:
+        """The detection loop's health."""
+        s = self.scheduler
+        return SchedulerStatus(
+            running=s.running,
+            interval_seconds=s.interval_seconds,
+            ticks=s.ticks,
+            last_tick=s.last_tick,
+            last_tick_duration_ms=s.last_tick_duration_ms,
+            next_run=s.next_run,
+            last_error=s.last_error,
+            last_error_at=s.last_error_at,
+        )
+
+    def source_statuses(self) -> list[SourceStatus]:
+        """Health of each polled source."""
+        return [
+            SourceStatus(h.name, h.target, h.ok, h.last_success, h.last_error, h.last_error_at)
+            for h in self.monitor.health.values()
+        ]
+
+    def demo_service_url(self) -> str | None:
+        """Base URL of the demo service (embedded or configured)."""
+        return self.client.base_url
+
+    def demo_health(self) -> dict | None:
+        """The demo service's /health answer, or None when it is unreachable."""
+        try:
+            return self.client.health()
+        except SourceError:
+            return None
+
+    # --- faults --------------------------------------------------------------------------------
+
+    def fault_catalogue(self) -> list[FaultKind]:
+        """The demo service's fault kinds (raises SourceError when unreachable)."""
+        if self._catalogue is None:
+            self._catalogue = self.client.faults()[0]
+        return self._catalogue
+
+    def active_faults(self) -> list[dict]:
+        """Active faults as the demo service reports them."""
+        return self.client.faults()[1]
+
+    def inject_fault(
+        self, type_: str, target: str | None = None, intensity: float = 1.0, duration_seconds: float = 120
+    ) -> InjectedFault:
+        """POST the fault to the demo service and record it; FaultRequestError carries the refusal."""
+        answer = self.client.inject(type_, target, intensity, duration_seconds)
+        now = self.clock.now()
+        fault = InjectedFault(
+            id=str(answer["id"]),
+            type=str(answer.get("type", type_)),
+            target=str(answer.get("target", target or "")),
+            intensity=float(answer.get("intensity", intensity)),
+            started_at=float(answer.get("started_at", now)),
+            expires_at=float(answer.get("expires_at", now + duration_seconds)),
+        )
+        self.store.save_fault(fault)
+        return fault
+
+    def stop_fault(self, fault_id: str) -> None:
+        """Stop one fault early."""
+        self.client.stop_fault(fault_id)
+        self.store.mark_faults_stopped(self.clock.now(), fault_id)
+
+    def stop_all_faults(self) -> int:
+        """Stop every active fault; returns how many were stopped."""
+        stopped = self.client.stop_all()
+        self.store.mark_faults_stopped(self.clock.now())
+        return stopped
+
+    # --- incidents -----------------------------------------------------------------------------
+
+    def analyze(self, incident_id: str, on_progress: ProgressCallback | None = None) -> Incident:
+        """Run the five agents on the incident now (blocking) and store the result."""
+        return self.analysis.analyze(incident_id, on_progress)
+
+    def submit_analysis(self, incident_id: str, on_progress: ProgressCallback | None = None) -> Future[Incident]:
+        """Queue an analysis; while one is queued or running for this incident, that one is returned."""
+        with self._pending_lock:
+            pending = self._pending.get(incident_id)
+            if pending is not None and not pending.done():
+                return pending
+            future = self._analysis_pool.submit(self.analysis.analyze, incident_id, on_progress)
+            self._pending[incident_id] = future
+            return future
+
+    def acknowledge(self, incident_id: str, by: str, note: str = "") -> Incident:
+        """Record who took the incident, and when."""
+        changes: dict[str, Any] = {"acknowledged_by": by or "anonymous", "acknowledged_at": self.clock.now()}
+        if note:
+            changes["resolution_note"] = note
+        return self.store.update_incident(incident_id, **changes)
+
+    def resolve(self, incident_id: str, by: str, note: str = "") -> Incident:
+        """Close the incident by hand."""
+        now = self.clock.now()
+        incident = self.store.get_incident(incident_id)
+        return self.store.update_incident(
+            incident_id,
+            status="RESOLVED",
+            end_time=incident.end_time or now,
+            updated_at=now,
+            resolved_by=by or "anonymous",
+            resolution_note=note or None,
+        )
+
+    def export(self, incident_id: str, fmt: str) -> tuple[str, str, bytes]:
+        """The incident's report as (filename, mime type, content) for fmt "md" or "json"."""
+        return export_incident(self.store, incident_id, fmt)
+
+
+def seeded_ids(seed: int) -> Callable[[], str]:
+    """Deterministic UUID4s for reproducible simulations."""
+    import random
+
+    rng = random.Random(seed)
+    return lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))

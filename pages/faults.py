@@ -1,0 +1,125 @@
+"""Fault injection: one card per fault kind of the demo service, and the active faults with Stop buttons."""
+
+import streamlit as st
+
+from app import data
+from app.components import DASHBOARD_PAGE, show_error
+from app.formatting import expected_detection_seconds, fmt_clock, fmt_duration, md_escape
+from app.runtime import require_runtime
+from core.errors import FaultRequestError, IncidentToolError
+from core.models import FaultKind
+
+COLUMNS = 3
+DEFAULT_DURATION_SECONDS = 120
+REFRESH_SECONDS = 2
+
+runtime = require_runtime()
+st.title("Fault injection")
+st.caption(
+    "Each button asks the demo service to misbehave for a while. Watch the Dashboard: the fault is marked on "
+    "the charts, detection opens an incident, and the agents write its report."
+)
+
+try:
+    catalogue = runtime.fault_catalogue()
+except IncidentToolError as exc:
+    show_error(exc, "read the demo service's fault catalogue")
+    st.stop()
+
+
+def inject(kind: FaultKind, target: str, intensity: float, duration: float) -> None:
+    try:
+        fault = runtime.inject_fault(kind.type, target, intensity, duration)
+    except FaultRequestError as exc:
+        st.error(f"{exc}\n\n**What to do:** change the target, intensity or duration and try again.")
+        return
+    except IncidentToolError as exc:
+        show_error(exc, f"inject {kind.type}")
+        return
+    data.clear_fault_caches()
+    about, at_most = expected_detection_seconds(kind.type, runtime.settings)
+    st.success(
+        f"Injected **{md_escape(fault.type)}** on **{md_escape(fault.target)}** for "
+        f"{fmt_duration(fault.expires_at - fault.started_at)} (fault id {md_escape(fault.id)}). "
+        f"Detection should take about {about:.0f} s (at most ~{at_most:.0f} s).",
+        icon=":material/bolt:",
+    )
+    st.page_link(DASHBOARD_PAGE, label="Watch it on the Dashboard", icon=":material/monitoring:")
+
+
+def fault_card(kind: FaultKind) -> None:
+    with st.container(border=True):
+        st.subheader(kind.type.replace("_", " "))
+        st.caption(md_escape(kind.description))
+        with st.form(f"faults_form_{kind.type}", border=False):
+            index = kind.targets.index(kind.default_target) if kind.default_target in kind.targets else 0
+            target = st.selectbox("Target", kind.targets, index=index, key=f"faults_target_{kind.type}")
+            intensity = st.slider("Intensity", 0.1, 1.0, 1.0, step=0.1, key=f"faults_intensity_{kind.type}")
+            duration = st.number_input(
+                "Duration (s)",
+                min_value=1,
+                max_value=3600,
+                value=DEFAULT_DURATION_SECONDS,
+                step=10,
+                key=f"faults_duration_{kind.type}",
+            )
+            pressed = st.form_submit_button(
+                f"Inject {kind.type}", key=f"faults_inject_{kind.type}", type="primary", icon=":material/bolt:"
+            )
+        if pressed:
+            inject(kind, target, float(intensity), float(duration))
+
+
+for start in range(0, len(catalogue), COLUMNS):
+    for column, kind in zip(st.columns(COLUMNS), catalogue[start : start + COLUMNS], strict=False):
+        with column:
+            fault_card(kind)
+
+
+def stop(fault_id: str | None) -> None:
+    try:
+        if fault_id is None:
+            stopped = runtime.stop_all_faults()
+            st.toast(f"Stopped {stopped} fault(s).", icon=":material/stop_circle:")
+        else:
+            runtime.stop_fault(fault_id)
+            st.toast(f"Stopped fault {fault_id}.", icon=":material/stop_circle:")
+    except FaultRequestError as exc:
+        st.warning(f"{exc} Nothing to stop.", icon=":material/warning:")
+    except IncidentToolError as exc:
+        show_error(exc, "stop the fault")
+    data.clear_fault_caches()
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def active_faults() -> None:
+    st.subheader("Active faults")
+    try:
+        active = runtime.active_faults()
+    except IncidentToolError as exc:
+        show_error(exc, "list the active faults")
+        return
+    if not active:
+        st.caption("No fault is active: the shop runs normally.")
+        return
+    now = runtime.clock.now()
+    if st.button("Stop all", key="faults_stop_all", icon=":material/stop_circle:"):
+        stop(None)
+        st.rerun(scope="fragment")
+    for fault in active:
+        fault_id = str(fault.get("id", ""))
+        left = fault.get("remaining_seconds")
+        if left is None and fault.get("expires_at") is not None:
+            left = max(0.0, float(fault["expires_at"]) - now)
+        with st.container(border=True, horizontal=True, vertical_alignment="center"):
+            st.markdown(
+                f"**{md_escape(str(fault.get('type', '?')))}** on **{md_escape(str(fault.get('target', '?')))}** · "
+                f"intensity {float(fault.get('intensity', 0)):.1f} · since "
+                f"{fmt_clock(fault.get('started_at'))} UTC · {fmt_duration(left)} left · id {md_escape(fault_id)}"
+            )
+            if st.button("Stop", key=f"faults_stop_{fault_id}", icon=":material/stop:"):
+                stop(fault_id)
+                st.rerun(scope="fragment")
+
+
+active_faults()

@@ -1,0 +1,366 @@
+"""Incident: summary, actions (rerun, acknowledge, resolve, export), report, charts, hypotheses, timeline, runs.
+
+Reached as ``/incident?id=<incident id>`` (links on the dashboard, row selection on the incident list).
+"""
+
+import math
+import time
+
+import streamlit as st
+
+from app import charts, data
+from app.components import (
+    INCIDENT_QUERY_PARAM,
+    INCIDENTS_PAGE,
+    analysis_badge,
+    severity_badge,
+    show_error,
+    status_badge,
+)
+from app.formatting import (
+    DASH,
+    fmt_confidence,
+    fmt_duration,
+    fmt_ts,
+    incident_duration,
+    md_escape,
+    root_cause_text,
+)
+from app.incident_view import (
+    AGENT_ORDER,
+    evidence_frame,
+    failed_agents,
+    hypotheses,
+    latest_analysis,
+    root_cause_output,
+    runs_frame,
+    timeline_frame,
+)
+from app.progress import ProgressBoard, progress_line
+from app.runtime import require_runtime
+from core.errors import IncidentToolError, NotFoundError
+from core.models import AgentRun, Incident
+
+#: How long the page waits for a rerun before leaving it to finish in the background.
+ANALYSIS_WAIT_SECONDS = 120.0
+POLL_SECONDS = 0.25
+WATCH_SECONDS = 2
+
+runtime = require_runtime()
+
+
+def back_to_list() -> None:
+    st.page_link(INCIDENTS_PAGE, label="Back to the incident list", icon=":material/arrow_back:")
+
+
+def load(incident_id: str) -> Incident:
+    """The incident, or an explained error and a link back to the list."""
+    try:
+        return runtime.store.get_incident(incident_id)
+    except NotFoundError:
+        st.error(
+            f"**No incident has the id {md_escape(incident_id)}.** The link may be mistyped or the incident "
+            "deleted. **What to do:** open it again from the incident list.",
+            icon=":material/error:",
+        )
+    except IncidentToolError as exc:
+        show_error(exc, "load the incident")
+    back_to_list()
+    st.stop()
+
+
+def load_runs(incident_id: str) -> list[AgentRun]:
+    try:
+        return runtime.store.agent_runs(incident_id)
+    except IncidentToolError as exc:
+        show_error(exc, "load the agent runs")
+        return []
+
+
+def run_analysis(incident_id: str) -> None:
+    """Submit an analysis and show each agent's state until it finishes (workers only touch the board)."""
+    board = ProgressBoard(AGENT_ORDER)
+    try:
+        future = runtime.submit_analysis(incident_id, on_progress=board.update)
+    except IncidentToolError as exc:
+        show_error(exc, "start the analysis")
+        return
+    with st.status("Analysing: the five agents are running…", expanded=True) as status:
+        lines = {agent: st.empty() for agent in AGENT_ORDER}
+        deadline = time.monotonic() + ANALYSIS_WAIT_SECONDS
+        while True:
+            for agent, state in board.snapshot().items():
+                if agent not in lines:
+                    lines[agent] = st.empty()
+                lines[agent].markdown(progress_line(agent, state))
+            if future.done() or time.monotonic() > deadline:
+                break
+            time.sleep(POLL_SECONDS)
+        if not future.done():
+            status.update(
+                label="The analysis is still running in the background; this page updates when it finishes.",
+                state="running",
+                expanded=False,
+            )
+            return
+        try:
+            result = future.result()
+        except IncidentToolError as exc:
+            status.update(label="The analysis failed", state="error")
+            show_error(exc, "analyse the incident")
+            return
+        if board.updates == 0:
+            st.caption("An analysis of this incident was already running; this is its result.")
+        labels = {
+            "done": ("Analysis finished", "complete"),
+            "partial": ("Analysis finished with gaps (partial report)", "complete"),
+        }
+        label, state = labels.get(result.analysis_status, (f"Analysis {result.analysis_status}", "error"))
+        status.update(label=label, state=state, expanded=False)
+    data.clear_incident_caches()
+
+
+def handle_operator_form(incident: Incident) -> None:
+    """Acknowledge / resolve with who and a note."""
+    with (
+        st.expander("Acknowledge or resolve", icon=":material/how_to_reg:"),
+        st.form("inc_operator_form", border=False),
+    ):
+        who = st.text_input("Who", key="inc_who", placeholder="your name or handle")
+        note = st.text_area("Note", key="inc_note", placeholder="what was done, links, follow-ups")
+        ack_col, resolve_col = st.columns(2)
+        acknowledge = ack_col.form_submit_button(
+            "Acknowledge",
+            key="inc_acknowledge",
+            icon=":material/how_to_reg:",
+            disabled=incident.status == "RESOLVED",
+        )
+        resolve = resolve_col.form_submit_button(
+            "Resolve", key="inc_resolve", icon=":material/task_alt:", disabled=incident.status == "RESOLVED"
+        )
+    if not (acknowledge or resolve):
+        return
+    try:
+        if acknowledge:
+            changed = runtime.acknowledge(incident.id, who.strip(), note.strip())
+            message = f"Acknowledged by {changed.acknowledged_by}."
+        else:
+            changed = runtime.resolve(incident.id, who.strip(), note.strip())
+            message = f"Resolved by {changed.resolved_by}."
+    except IncidentToolError as exc:
+        show_error(exc, "acknowledge the incident" if acknowledge else "resolve the incident")
+        return
+    data.clear_incident_caches()
+    st.session_state["inc_flash"] = message
+    st.rerun()
+
+
+def downloads(column_md, column_json, incident_id: str) -> None:
+    for column, fmt, label in ((column_md, "md", "Report (.md)"), (column_json, "json", "Incident + runs (.json)")):
+        try:
+            name, mime, content = runtime.export(incident_id, fmt)
+        except IncidentToolError as exc:
+            with column:
+                show_error(exc, f"export the incident as {fmt}")
+            continue
+        column.download_button(
+            label,
+            data=content,
+            file_name=name,
+            mime=mime,
+            key=f"inc_download_{fmt}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
+def header(incident: Incident, now: float) -> None:
+    st.title(md_escape(incident.title))
+    with st.container(horizontal=True):
+        severity_badge(incident.severity)
+        status_badge(incident.status)
+        analysis_badge(incident.analysis_status)
+    started, detected, ended, duration, cause, confidence = st.columns(6)
+    started.metric("Started (UTC)", fmt_ts(incident.start_time).removesuffix(" UTC"))
+    detected.metric(
+        "Detected after",
+        fmt_duration(incident.detected_at - incident.start_time),
+        help=f"Opened at {fmt_ts(incident.detected_at)}",
+    )
+    ended.metric("Ended (UTC)", fmt_ts(incident.end_time).removesuffix(" UTC") if incident.end_time else "ongoing")
+    duration.metric("Duration", fmt_duration(incident_duration(incident, now)))
+    cause.metric("Root cause", root_cause_text(incident))
+    confidence.metric("Confidence", fmt_confidence(incident.root_cause_confidence))
+    details = [f"id {incident.id}", f"services: {', '.join(incident.services) or DASH}"]
+    if incident.acknowledged_by:
+        details.append(f"acknowledged by {incident.acknowledged_by} at {fmt_ts(incident.acknowledged_at)}")
+    if incident.resolved_by:
+        details.append(f"resolved by {incident.resolved_by}")
+    if incident.resolution_note:
+        details.append(f"note: {incident.resolution_note}")
+    st.caption(md_escape(" · ".join(details)))
+
+
+def analysis_banner(incident: Incident, runs: list[AgentRun]) -> None:
+    status = incident.analysis_status
+    if status == "interrupted":
+        st.warning(
+            "The analysis of this incident was interrupted: the app stopped while it ran. "
+            "Press **Rerun analysis** to run it again.",
+            icon=":material/warning:",
+        )
+    elif status == "failed":
+        st.error(
+            "The analysis failed, so there is no report. **What to do:** press **Rerun analysis**; if it fails "
+            "again, the Agent runs tab and the Status page show why.",
+            icon=":material/error:",
+        )
+    elif status == "partial":
+        gaps = "; ".join(f"{agent}: {reason}" for agent, reason in failed_agents(runs)) or "see the Agent runs tab"
+        st.warning(
+            f"Partial analysis: some agents did not finish ({md_escape(gaps)}). The report names the gap; "
+            "press **Rerun analysis** to try again.",
+            icon=":material/warning:",
+        )
+    elif status in ("pending", "running"):
+        watch_analysis(incident.id, status)
+
+
+@st.fragment(run_every=WATCH_SECONDS)
+def watch_analysis(incident_id: str, seen: str) -> None:
+    """While an analysis is queued or running, rerun the page as soon as its status changes."""
+    try:
+        current = runtime.store.get_incident(incident_id).analysis_status
+    except IncidentToolError as exc:
+        show_error(exc, "check the analysis status")
+        return
+    if current != seen:
+        data.clear_incident_caches()
+        st.rerun(scope="app")
+    st.info(f"Analysis {current}… this page updates when it finishes.", icon=":material/hourglass_top:")
+
+
+def charts_tab(incident: Incident, now: float) -> None:
+    window_end = incident.end_time if incident.end_time is not None else math.ceil(now / 5) * 5
+    baseline = runtime.settings.baseline_seconds
+    db = data.db_key(runtime)
+    try:
+        frame = data.metrics_window(
+            runtime, db, incident.start_time - baseline, window_end + 30, None, charts.CHART_METRICS
+        )
+        faults = data.faults_between(runtime, db, incident.start_time - baseline, window_end)
+    except IncidentToolError as exc:
+        show_error(exc, "load the metrics of the incident window")
+        return
+    present = sorted(frame["service"].unique()) if not frame.empty else []
+    affected = [s for s in dict.fromkeys([*incident.services, incident.root_cause_service or ""]) if s in present]
+    shown = st.multiselect("Services", present, default=affected or present, key="inc_chart_services")
+    limits = charts.thresholds(runtime.settings)
+    markers = charts.fault_markers(faults)
+    for metric in charts.CHART_METRICS:
+        figure = charts.incident_window_figure(
+            frame,
+            metric,
+            window_start=incident.start_time,
+            window_end=window_end,
+            baseline_seconds=baseline,
+            threshold=limits.get(metric),
+            markers=markers,
+            services=shown,
+        )
+        st.plotly_chart(figure, key=f"inc_chart_{metric}")
+    st.caption(
+        f"Grey: baseline ({fmt_duration(baseline)} before the first signal); red: incident window; "
+        "dashed red: detection threshold; dashed purple: injected faults."
+    )
+
+
+def hypotheses_tab(runs: list[AgentRun]) -> None:
+    found = hypotheses(runs)
+    if not found:
+        output = root_cause_output(runs)
+        reason = output.no_cause_reason if output and output.no_cause_reason else None
+        st.info(
+            f"No root-cause hypothesis: {md_escape(reason)}"
+            if reason
+            else "No root-cause hypothesis yet. Press **Rerun analysis** once the analysis has data.",
+            icon=":material/info:",
+        )
+        return
+    for rank, hypothesis in enumerate(found, start=1):
+        with st.container(border=True):
+            st.markdown(
+                f"**{rank}. {md_escape(hypothesis.kind)} on {md_escape(hypothesis.service)}** — "
+                f"confidence {fmt_confidence(hypothesis.confidence)}"
+            )
+            st.progress(hypothesis.confidence)
+            st.markdown(md_escape(hypothesis.summary))
+            if hypothesis.evidence:
+                st.dataframe(evidence_frame(hypothesis), hide_index=True)
+
+
+def runs_tab(runs: list[AgentRun], latest: list[AgentRun]) -> None:
+    if not runs:
+        st.info("No agent has run for this incident yet.", icon=":material/info:")
+        return
+    st.dataframe(runs_frame(runs), hide_index=True)
+    with st.expander("Raw outputs of the latest analysis"):
+        for run in latest:
+            st.markdown(f"**{run.agent_name}** ({run.status})")
+            st.json(run.output_json, expanded=False)
+
+
+incident_id = st.query_params.get(INCIDENT_QUERY_PARAM) or st.session_state.get("inc_selected_id")
+if not incident_id:
+    st.title("Incident")
+    st.info("No incident selected. Open one from the incident list or the dashboard.", icon=":material/info:")
+    back_to_list()
+    st.stop()
+st.session_state["inc_selected_id"] = incident_id
+incident = load(incident_id)
+
+header_area = st.container()
+rerun_col, md_col, json_col, _ = st.columns([1, 1, 1, 2])
+rerun = rerun_col.button("Rerun analysis", key="inc_rerun", icon=":material/refresh:", type="primary")
+handle_operator_form(incident)
+if flash := st.session_state.pop("inc_flash", None):
+    st.success(md_escape(flash), icon=":material/check:")
+if rerun:
+    run_analysis(incident_id)
+    incident = load(incident_id)
+
+now = runtime.clock.now()
+runs = load_runs(incident_id)
+latest = latest_analysis(runs)
+with header_area:
+    header(incident, now)
+    analysis_banner(incident, latest)
+downloads(md_col, json_col, incident_id)
+
+report, chart_tab, hypotheses_tab_, timeline, runs_tab_ = st.tabs(
+    ["Report", "Charts", "Hypotheses", "Timeline", "Agent runs"], key="inc_tabs"
+)
+with report:
+    if incident.rca_markdown:
+        st.markdown(incident.rca_markdown)
+    else:
+        st.info(
+            f"No report yet (analysis {incident.analysis_status}). Press **Rerun analysis** to produce one.",
+            icon=":material/info:",
+        )
+with chart_tab:
+    charts_tab(incident, now)
+with hypotheses_tab_:
+    hypotheses_tab(latest)
+with timeline:
+    try:
+        window_faults = runtime.store.faults(
+            incident.start_time - runtime.settings.baseline_seconds, incident.end_time or now
+        )
+    except IncidentToolError as exc:
+        show_error(exc, "load the injected faults")
+        window_faults = []
+    st.dataframe(timeline_frame(incident, latest, window_faults), hide_index=True)
+with runs_tab_:
+    runs_tab(runs, latest)
+back_to_list()

@@ -1,0 +1,71 @@
+"""LogAnalysisAgent: the fault's characteristic templates come first, counted against the baseline."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from core.agents.log_analysis import LogAnalysisAgent, is_surging
+from core.models import LogEvent
+from tests.factories import make_context
+
+CHARACTERISTIC = [
+    ("latency_spike", "catalog", "Slow request", "catalog"),
+    ("error_rate", "payments", "Unhandled exception", "payments"),
+    ("db_slow", "postgres", "slow query", "postgres"),
+    ("memory_leak", "checkout", "GC pause", "checkout"),
+    ("dependency_down", "payment-gateway", "Connection error calling payment-gateway", "payments"),
+]
+
+
+@pytest.mark.parametrize(("kind", "target", "needle", "logger"), CHARACTERISTIC, ids=[c[0] for c in CHARACTERISTIC])
+def test_characteristic_template_is_surging_and_attributed(kind: str, target: str, needle: str, logger: str) -> None:
+    out = LogAnalysisAgent().analyze(make_context(kind, target, window_seconds=30), {})
+    assert out.status == "ok"
+    pattern = next(p for p in out.patterns if needle in p.template)
+    assert pattern.level in ("WARN", "ERROR")
+    assert is_surging(pattern)
+    assert pattern.service_counts.get(logger, 0) > 0
+    assert "<*>" in pattern.template and needle in pattern.example
+    assert out.patterns.index(pattern) < 3  # error/warn and surging: near the top
+
+
+def test_baseline_warning_at_its_usual_rate_is_not_surging() -> None:
+    out = LogAnalysisAgent().analyze(make_context("latency_spike", "catalog", window_seconds=1800), {})
+    cache = next(p for p in out.patterns if p.template.startswith("Cache miss ratio"))
+    assert not is_surging(cache) and cache.baseline_count > 0
+
+
+def test_levels_order_and_totals() -> None:
+    ctx = make_context("error_rate", "checkout", window_seconds=30)
+    out = LogAnalysisAgent().analyze(ctx, {})
+    ranks = {"ERROR": 0, "WARN": 1}
+    levels = [ranks.get(p.level, 2) for p in out.patterns]
+    assert levels == sorted(levels)
+    window = [e for e in ctx.logs if ctx.window_start <= e.ts <= ctx.window_end]
+    assert out.total_lines == len(window)
+    assert out.error_lines == sum(1 for e in window if e.level == "ERROR")
+
+
+def test_no_logs_is_no_data() -> None:
+    out = LogAnalysisAgent().analyze(make_context("latency_spike", "catalog", with_logs=False), {})
+    assert out.status == "no_data"
+
+
+def test_hostile_lines_do_not_break_it() -> None:
+    ctx = make_context()
+    hostile = [
+        LogEvent(ts=ctx.window_start + 1, service="<b>x</b>", level="ERROR", message="<script>alert(1)</script>"),
+        LogEvent(ts=ctx.window_start + 2, service="svc", level="weird", message="\x00\x1b" + "z" * 100_000),
+        LogEvent(ts=ctx.window_start + 3, service="svc", level="ERROR", message="a|b`c\nsecond line"),
+    ]
+    out = LogAnalysisAgent().analyze(dataclasses.replace(ctx, logs=[*ctx.logs, *hostile]), {})
+    assert out.status == "ok"
+    assert all(len(p.template) <= 2000 and len(p.example) <= 500 for p in out.patterns)
+
+
+def test_unusable_events_are_an_error_not_an_exception() -> None:
+    ctx = make_context()
+    out = LogAnalysisAgent().analyze(dataclasses.replace(ctx, logs=[object()]), {})  # type: ignore[list-item]
+    assert out.status == "error"

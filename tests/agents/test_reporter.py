@@ -1,0 +1,75 @@
+"""ReporterAgent: a full report from a real run, a partial one when an agent failed, hostile text escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.agents.reporter import ReporterAgent
+from core.models import LogEvent
+from core.report import SECTIONS
+from tests.factories import FAULT_CASES, FAULT_START, make_context, run_agents
+
+AGENTS = ["monitoring", "log_analysis", "root_cause", "mitigation"]
+
+
+def headings(markdown: str) -> list[str]:
+    return re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize(("kind", "target"), FAULT_CASES, ids=[f"{k}-{t}" for k, t in FAULT_CASES])
+def test_full_report_has_every_section_in_order_and_names_the_cause(kind: str, target: str) -> None:
+    ctx = make_context(kind, target, window_seconds=30)
+    report = run_agents(ctx)["reporter"]
+    assert report.status == "ok"
+    assert report.markdown.startswith(f"# RCA: {kind.replace('_', chr(92) + '_')} suspected on ")
+    assert headings(report.markdown) == list(SECTIONS)
+    root_cause = report.markdown.split("## Root Cause")[1].split("## Evidence")[0]
+    assert kind.replace("_", "\\_") in root_cause and target in root_cause
+    assert re.search(r"confidence \*\*\d+%\*\*", root_cause)
+    assert "- [ ] " in report.markdown.split("## Immediate Actions")[1]
+    assert "2026-01-01T01:00:" in report.markdown  # UTC ISO times
+    assert "This report is partial" not in report.markdown
+
+
+@pytest.mark.parametrize("failing", AGENTS)
+def test_failed_agent_gives_a_partial_report_that_says_so(failing: str) -> None:
+    ctx = make_context("error_rate", "checkout", window_seconds=30)
+    outputs = run_agents(ctx, failing={failing: "simulated failure"})
+    report = outputs["reporter"]
+    assert report.status == "ok"
+    assert headings(report.markdown) == list(SECTIONS)
+    label = {"monitoring": "Monitoring", "log_analysis": "Log analysis", "root_cause": "Root-cause analysis"}
+    expected = f"> {label.get(failing, 'Mitigation')} failed: simulated failure. This report is partial."
+    assert expected in report.markdown
+    assert failing in report.summary
+
+
+def test_every_upstream_failing_still_renders() -> None:
+    outputs = run_agents(make_context("latency_spike", "catalog"), failing=dict.fromkeys(AGENTS, "down"))
+    assert outputs["reporter"].status == "ok"
+    assert headings(outputs["reporter"].markdown) == list(SECTIONS)
+
+
+def test_missing_upstream_outputs_are_reported_not_raised() -> None:
+    report = ReporterAgent().analyze(make_context(), {})
+    assert report.status == "ok"
+    assert "did not run" in report.markdown
+
+
+def test_hostile_log_line_is_escaped() -> None:
+    hostile = LogEvent(
+        ts=FAULT_START + 8,
+        service="checkout",
+        level="ERROR",
+        message="<script>alert(1)</script> | `rm -rf /` [click](http://evil.example)\n<img src=x onerror=alert(2)>",
+    )
+    ctx = make_context("error_rate", "checkout", window_seconds=30, extra_logs=[hostile])
+    markdown = run_agents(ctx)["reporter"].markdown
+    assert "<script>" not in markdown and "<img" not in markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
+    assert "[click](" not in markdown
+    for row in markdown.split("## Log Patterns")[1].split("## Immediate Actions")[0].splitlines():
+        if row.startswith("| ") and "script" in row:
+            assert row.count(" | ") == 7  # the pipe in the line did not add a column

@@ -1,0 +1,138 @@
+"""app/charts.py builds figures from frames alone: one trace per service, threshold, shaded windows, faults."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from app import charts
+from core.config import Settings
+from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Incident, InjectedFault
+
+T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+
+
+def frame(services=("checkout", "payments"), metrics=(ERROR_RATE, LATENCY_P95_MS), points=10) -> pd.DataFrame:
+    rows = [
+        (T0 + 5 * i, service, metric, 0.01 * (i + 1) if metric == ERROR_RATE else 100.0 + i)
+        for i in range(points)
+        for service in services
+        for metric in metrics
+    ]
+    return pd.DataFrame(rows, columns=["ts", "service", "metric", "value"])
+
+
+def shapes(fig: go.Figure, *, kind: str) -> list:
+    return [s for s in fig.layout.shapes if s.type == kind]
+
+
+def test_one_trace_per_service_for_the_metric_only() -> None:
+    fig = charts.metric_figure(frame(), ERROR_RATE)
+    assert sorted(trace.name for trace in fig.data) == ["checkout", "payments"]
+    assert all(len(trace.y) == 10 for trace in fig.data)
+    assert max(fig.data[0].y) == pytest.approx(0.10)
+
+
+def test_time_axis_is_utc_datetimes() -> None:
+    fig = charts.metric_figure(frame(), ERROR_RATE)
+    first = pd.Timestamp(fig.data[0].x[0])
+    assert first == pd.Timestamp("2026-01-01 00:00:00")
+    assert fig.layout.xaxis.title.text == "time (UTC)"
+
+
+def test_services_argument_fixes_the_lines_even_without_data() -> None:
+    fig = charts.metric_figure(frame(services=("checkout",)), ERROR_RATE, services=["checkout", "cache"])
+    assert [trace.name for trace in fig.data] == ["checkout", "cache"]
+    assert len(fig.data[1].y) == 0
+
+
+def test_same_service_same_colour_in_every_chart() -> None:
+    a = charts.metric_figure(frame(), ERROR_RATE)
+    b = charts.metric_figure(frame(), LATENCY_P95_MS)
+    assert {t.name: t.line.color for t in a.data} == {t.name: t.line.color for t in b.data}
+
+
+def test_threshold_is_a_dashed_line_within_the_y_range() -> None:
+    fig = charts.metric_figure(frame(), LATENCY_P95_MS, threshold=1000.0)
+    (line,) = [s for s in shapes(fig, kind="line") if s.name == "threshold"]
+    assert (line.y0, line.y1, line.line.dash) == (1000.0, 1000.0, "dash")
+    assert fig.layout.yaxis.range[1] > 1000.0
+    assert any("threshold 1000 ms" in a.text for a in fig.layout.annotations)
+
+
+def test_error_rate_threshold_shown_as_percentage() -> None:
+    fig = charts.metric_figure(frame(), ERROR_RATE, threshold=0.05)
+    assert any(a.text == "threshold 5.0%" for a in fig.layout.annotations)
+    assert fig.layout.yaxis.tickformat == ".0%"
+
+
+def test_no_threshold_no_line() -> None:
+    fig = charts.metric_figure(frame(), MEMORY_MB)
+    assert not [s for s in fig.layout.shapes if s.name == "threshold"]
+
+
+def test_open_incident_is_shaded_until_now_and_resolved_until_its_end() -> None:
+    base = {"title": "t", "detected_at": T0 + 10, "fingerprint": "f"}
+    open_ = Incident(id="a" * 36, start_time=T0, **base)
+    closed = Incident(id="b" * 36, start_time=T0 + 20, end_time=T0 + 30, **base)
+    spans = charts.incident_spans([open_, closed], now=T0 + 45)
+    assert [(s.start, s.end) for s in spans] == [(T0, T0 + 45), (T0 + 20, T0 + 30)]
+    fig = charts.metric_figure(frame(), ERROR_RATE, spans=spans)
+    rects = shapes(fig, kind="rect")
+    assert len(rects) == 2
+    assert pd.Timestamp(rects[0].x1) == pd.Timestamp(charts.to_utc(T0 + 45))
+    assert all(r.fillcolor == charts.INCIDENT_FILL and r.yref == "paper" for r in rects)
+
+
+def test_faults_are_vertical_lines_with_labels() -> None:
+    fault = InjectedFault(
+        id="f1", type="db_slow", target="postgres", intensity=1.0, started_at=T0 + 5, expires_at=T0 + 65
+    )
+    fig = charts.metric_figure(frame(), ERROR_RATE, markers=charts.fault_markers([fault]))
+    lines = [s for s in shapes(fig, kind="line") if s.name and "db_slow" in s.name]
+    assert len(lines) == 2  # start (dashed) and expiry (dotted)
+    assert pd.Timestamp(lines[0].x0) == pd.Timestamp(charts.to_utc(T0 + 5))
+    assert any(a.text == "fault: db_slow @ postgres" for a in fig.layout.annotations)
+
+
+def test_incident_window_figure_zooms_to_baseline_and_window() -> None:
+    fig = charts.incident_window_figure(
+        frame(points=200), ERROR_RATE, window_start=T0 + 600, window_end=T0 + 900, baseline_seconds=600
+    )
+    start, end = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert start == pd.Timestamp(charts.to_utc(T0))
+    assert pd.Timestamp(charts.to_utc(T0 + 900)) < end <= pd.Timestamp(charts.to_utc(T0 + 940))
+    names = [s.name for s in shapes(fig, kind="rect")]
+    assert names == ["baseline: baseline", "incident: incident"]
+
+
+def test_empty_frame_gives_an_explained_empty_chart() -> None:
+    empty = pd.DataFrame(columns=["ts", "service", "metric", "value"])
+    fig = charts.metric_figure(empty, ERROR_RATE, threshold=0.05)
+    assert not fig.data
+    assert any("No samples" in a.text for a in fig.layout.annotations)
+    fig.to_json()  # serialisable for st.plotly_chart
+
+
+def test_thresholds_come_from_settings() -> None:
+    settings = Settings(error_rate_threshold=0.1, latency_p95_threshold_ms=800, memory_threshold_mb=300)
+    assert charts.thresholds(settings) == {ERROR_RATE: 0.1, LATENCY_P95_MS: 800, MEMORY_MB: 300}
+
+
+def test_figures_serialise() -> None:
+    fault = InjectedFault(id="f", type="error_rate", target="checkout", intensity=1, started_at=T0, expires_at=T0 + 9)
+    fig = charts.metric_figure(
+        frame(), ERROR_RATE, threshold=0.05, markers=charts.fault_markers([fault]), x_range=(T0, T0 + 60)
+    )
+    assert '"type":"date"' in fig.to_json().replace(" ", "")
+
+
+def test_long_series_are_thinned_but_keep_their_peak() -> None:
+    data = frame(services=("checkout",), metrics=(LATENCY_P95_MS,), points=5000)
+    data.loc[2500, "value"] = 9999.0
+    fig = charts.metric_figure(data, LATENCY_P95_MS, max_points=500)
+    (trace,) = fig.data
+    assert len(trace.y) <= 500
+    assert max(trace.y) == 9999.0
+    assert list(trace.x) == sorted(trace.x)

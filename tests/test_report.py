@@ -1,0 +1,176 @@
+"""Markdown rendering: section order, escaping of untrusted text, partial reports, UTC times."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.models import (
+    Action,
+    Evidence,
+    Hypothesis,
+    Incident,
+    LogAnalysisOutput,
+    LogPattern,
+    MitigationOutput,
+    RootCauseOutput,
+    TimelineEvent,
+)
+from core.report import SECTIONS, Impact, cell, code, render_markdown, text
+
+T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("a | b", "a \\| b"),
+        ("`code`", "\\`code\\`"),
+        ("line1\nline2\r\nline3", "line1 line2 line3"),
+        ("[link](http://x)", "\\[link\\](http://x)"),
+        ("**bold** _it_", "\\*\\*bold\\*\\* \\_it\\_"),
+        ("a & b", "a &amp; b"),
+    ],
+    ids=["html", "pipe", "backticks", "newlines", "link", "emphasis", "ampersand"],
+)
+def test_text_escapes_untrusted_input(raw: str, escaped: str) -> None:
+    assert text(raw) == escaped
+
+
+def test_cell_is_one_bounded_line_and_never_empty() -> None:
+    assert cell("") == " "
+    long = cell("x" * 1_000)
+    assert len(long) <= 300 and long.endswith("…")
+
+
+def test_code_cannot_be_broken_out_of() -> None:
+    assert code("echo `id`\nrm") == "`echo 'id' rm`"
+
+
+def _incident() -> Incident:
+    return Incident(id="i", title="Checkout <b>errors</b>", start_time=T0, detected_at=T0 + 10, fingerprint="f")
+
+
+def _impact() -> Impact:
+    return Impact(
+        services=["checkout"],
+        start_ts=T0,
+        end_ts=T0 + 95,
+        resolved=False,
+        peaks={"error_rate": ("checkout", 0.31), "latency_p95_ms": ("checkout", 420.0)},
+        thresholds={"error_rate": 0.05, "latency_p95_ms": 1000.0},
+    )
+
+
+def _root_cause() -> RootCauseOutput:
+    evidence = [
+        Evidence(
+            kind="metric",
+            service="checkout",
+            metric="error_rate",
+            window_start=T0,
+            window_end=T0 + 95,
+            baseline=0.004,
+            observed=0.31,
+            description="checkout error_rate rose",
+        ),
+        Evidence(
+            kind="log", service="checkout", template="Unhandled <*>", count=40, baseline_count=0, description="new"
+        ),
+    ]
+    return RootCauseOutput(
+        hypotheses=[
+            Hypothesis(service="checkout", kind="error_rate", confidence=0.873, summary="Errors.", evidence=evidence),
+            Hypothesis(service="payments", kind="error_rate", confidence=0.05, summary="Alt.", evidence=evidence[:1]),
+        ]
+    )
+
+
+def _logs() -> LogAnalysisOutput:
+    pattern = LogPattern(
+        template_id="abc",
+        template="<script>x</script> | <*>",
+        level="ERROR",
+        services=["checkout"],
+        count=40,
+        baseline_count=0,
+        first_seen=T0 + 3,
+        is_new=True,
+        surge=40.0,
+        example="<script>x</script> | `1`\nnext",
+    )
+    return LogAnalysisOutput(patterns=[pattern], total_lines=100, error_lines=40)
+
+
+def _mitigation() -> MitigationOutput:
+    return MitigationOutput(
+        immediate=[Action(title="Roll back checkout", command="kubectl rollout undo deployment/checkout")],
+        long_term=[Action(title="Canary deploys")],
+    )
+
+
+def _render(**overrides) -> str:
+    parts = {
+        "monitoring": None,
+        "log_analysis": _logs(),
+        "root_cause": _root_cause(),
+        "mitigation": _mitigation(),
+        "timeline": [TimelineEvent(ts=T0 + 5, service="checkout", source="metric", description="error rate up")],
+        "gaps": {},
+    }
+    parts.update(overrides)
+    return render_markdown(_incident(), _impact(), **parts)
+
+
+def test_sections_in_order_with_title() -> None:
+    markdown = _render()
+    assert markdown.startswith("# RCA: Checkout &lt;b&gt;errors&lt;/b&gt;\n")
+    assert re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE) == list(SECTIONS)
+
+
+def test_content_of_the_sections() -> None:
+    markdown = _render()
+    assert "**error\\_rate** in **checkout** (confidence **87%**)" in markdown
+    assert "- error\\_rate in payments (5%)" in markdown
+    assert "31.0% in checkout (above the 5.0% threshold)" in markdown
+    assert "420 ms in checkout (below the 1,000 ms threshold)" in markdown
+    assert "ongoing for 1 min 35 s" in markdown
+    assert "- **2026-01-01T00:00:05Z** · metric · error rate up" in markdown
+    assert "- [ ] **Roll back checkout** `kubectl rollout undo deployment/checkout`" in markdown
+    assert "- **Canary deploys**" in markdown
+    assert "[window 2026-01-01T00:00:00Z to 2026-01-01T00:01:35Z]" in markdown
+    assert "(40 lines in the window, 0 in the baseline)" in markdown
+
+
+def test_log_pattern_table_escapes_cells() -> None:
+    markdown = _render()
+    rows = [r for r in markdown.splitlines() if r.startswith("| ") and "script" in r]
+    assert len(rows) == 1
+    assert "<script>" not in markdown
+    assert rows[0].count(" | ") == 7
+    assert "2026-01-01T00:00:03Z" in rows[0] and "| yes |" in rows[0]
+
+
+@pytest.mark.parametrize(
+    ("gap", "missing", "notice"),
+    [
+        ("log_analysis", {"log_analysis": None}, "> Log analysis failed: timeout. This report is partial."),
+        ("root_cause", {"root_cause": None}, "> Root-cause analysis failed: timeout. This report is partial."),
+        ("mitigation", {"mitigation": None}, "> Mitigation failed: timeout. This report is partial."),
+        ("monitoring", {}, "> Monitoring failed: timeout. This report is partial."),
+    ],
+    ids=["log-analysis", "root-cause", "mitigation", "monitoring"],
+)
+def test_partial_report_names_the_missing_part(gap: str, missing: dict, notice: str) -> None:
+    markdown = _render(gaps={gap: "timeout"}, **missing)
+    assert notice in markdown
+    assert "> This report is partial: missing" in markdown.split("## Impact")[0]
+    assert re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE) == list(SECTIONS)
+
+
+def test_no_cause_report() -> None:
+    markdown = _render(root_cause=RootCauseOutput(no_cause_reason="No cause found: nothing moved."))
+    assert "No root cause identified. No cause found: nothing moved." in markdown
+    assert "No evidence supports a root cause." in markdown
