@@ -29,6 +29,7 @@ from core.orchestration.supervisor import Supervisor
 from core.scheduler import DetectionScheduler
 from core.sources.demo import DemoLogSource, DemoMetricsSource, DemoServiceClient
 from core.store import Store
+from demo_service import DemoService  # the composition root embeds the demo service
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class Runtime:
         store: Store,
         client: DemoServiceClient,
         *,
-        embedded: Any = None,
+        embedded: DemoService | None = None,
         synchronous_analysis: bool = False,
         new_id: Callable[[], str] | None = None,
     ) -> None:
@@ -131,32 +132,36 @@ class Runtime:
             )
         clock = clock or SystemClock()
         store = Store(settings.incident_db_path)
-        embedded = None
+        embedded: DemoService | None = None
         try:
             if settings.demo_service_url:
                 url = settings.demo_service_url
             else:
-                from demo_service import DemoService  # the composition root may embed the demo service
-
                 embedded = DemoService(clock=clock, seed=settings.demo_seed)
                 url = embedded.start(host="127.0.0.1", port=0)
+            runtime = cls(
+                settings,
+                clock,
+                store,
+                DemoServiceClient(url),
+                embedded=embedded,
+                synchronous_analysis=synchronous_analysis,
+                new_id=new_id,
+            )
         except Exception:
+            if embedded is not None:
+                embedded.stop()
             store.close()
             raise
-        runtime = cls(
-            settings,
-            clock,
-            store,
-            DemoServiceClient(url),
-            embedded=embedded,
-            synchronous_analysis=synchronous_analysis,
-            new_id=new_id,
-        )
         interrupted = store.mark_interrupted_analyses()
         if interrupted:
             log.warning("analyses interrupted by the last shutdown: %s", ", ".join(interrupted))
         if run_scheduler:
-            runtime.scheduler.start()
+            try:
+                runtime.scheduler.start()
+            except RuntimeError:
+                runtime.close()
+                raise
         return runtime
 
     def close(self) -> None:
@@ -164,6 +169,7 @@ class Runtime:
         self.scheduler.stop()
         self._analysis_pool.shutdown(wait=True, cancel_futures=True)
         self._agent_pool.shutdown(wait=True, cancel_futures=True)
+        self.client.close()
         if self._embedded is not None:
             self._embedded.stop()
         self.store.close()
@@ -276,6 +282,7 @@ class Runtime:
             if pending is not None and not pending.done():
                 return pending
             future = self._analysis_pool.submit(self.analysis.analyze, incident_id, on_progress)
+            future.add_done_callback(_log_failure)
             self._pending[incident_id] = future
             return future
 
@@ -302,6 +309,12 @@ class Runtime:
     def export(self, incident_id: str, fmt: str) -> tuple[str, str, bytes]:
         """The incident's report as (filename, mime type, content) for fmt "md" or "json"."""
         return export_incident(self.store, incident_id, fmt)
+
+
+def _log_failure(future: Future[Incident]) -> None:
+    """Background analyses have no caller to raise to: their failures go to the log."""
+    if not future.cancelled() and future.exception() is not None:
+        log.error("analysis failed", exc_info=future.exception())
 
 
 def seeded_ids(seed: int) -> Callable[[], str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from core.agents.base import AnalysisContext
 from core.clock import Clock
 from core.config import Settings
-from core.models import FaultKind, Incident, RootCauseOutput, Topology
+from core.models import FaultKind, Incident, Topology
 from core.orchestration.supervisor import Supervisor
 from core.store import Store
 
@@ -63,12 +63,14 @@ class AnalysisService:
                 status="INVESTIGATING" if incident.status == "OPEN" else incident.status,
                 updated_at=self.clock.now(),
             )
-            result = self.supervisor.run(self.context_for(incident), on_progress)
-            self.store.save_agent_runs(result.runs)
-            root_cause = result.outputs.get("root_cause")
-            top = (
-                root_cause.hypotheses[0] if isinstance(root_cause, RootCauseOutput) and root_cause.hypotheses else None
-            )
+            try:
+                result = self.supervisor.run(self.context_for(incident), on_progress)
+                self.store.save_agent_runs(result.runs)
+            except Exception:
+                # keep the incident re-runnable: it must not stay "running" forever
+                self.store.update_incident(incident_id, analysis_status="failed", updated_at=self.clock.now())
+                raise
+            top = result.root_cause
             return self.store.update_incident(
                 incident_id,
                 analysis_status=result.status,

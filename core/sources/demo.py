@@ -23,6 +23,10 @@ class DemoServiceClient:
         self.timeout = timeout
         self._session = requests.Session()
 
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._session.close()
+
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         url = f"{self.base_url}{path}"
         try:

@@ -103,3 +103,37 @@ def test_parse_log_line(line, ok) -> None:
 def test_parse_log_line_truncates_huge_messages() -> None:
     event = parse_log_line({"ts": 1, "service": "a", "message": "x" * 1_000_000})
     assert len(event.message) == 10_000
+
+
+def test_parser_agrees_with_prometheus_clients_parser_on_the_demo_service() -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from demo_service import DemoService
+
+    class Clock:
+        t = 1_767_268_800.0
+
+        def now(self) -> float:
+            return self.t
+
+    clock = Clock()
+    with DemoService(clock=clock, seed=5) as service:
+        service.inject("error_rate", "payments", 1.0, 60)
+        clock.t += 30
+        text = service.metrics_text()
+    expected = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if not s.name.endswith("_created")
+    }
+    assert parse_snapshot(text) == expected
+    assert len(expected) > 100
+
+
+def test_parser_reads_escapes_special_values_and_timestamps() -> None:
+    text = '# HELP x y\nm{a="q\\"uo\\\\te",b="line\\nbreak"} +Inf 1700000000000\nn NaN\nk 3e2\n'
+    snapshot = parse_snapshot(text)
+    assert snapshot[("m", (("a", 'q"uo\\te'), ("b", "line\nbreak")))] == float("inf")
+    assert snapshot[("k", ())] == 300.0
+    assert ("n", ()) in snapshot
