@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from core.agents.log_analysis import is_surging
 from core.agents.monitoring import format_value, utc
 from core.models import (
     ERROR_RATE,
@@ -38,6 +39,7 @@ SECTIONS = (
 )
 MAX_TIMELINE_ROWS = 30
 MAX_PATTERN_ROWS = 15
+ROUTINE_PATTERN_ROWS = 5
 MAX_CELL_CHARS = 300
 
 _HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -192,8 +194,10 @@ def _evidence_line(e: Evidence) -> str:
         parts.append(f" · {text(e.metric)}")
     parts.append(f": {text(e.description, 1000)}")
     if e.baseline is not None and e.observed is not None and e.metric:
-        parts.append(f" (baseline {format_value(e.metric, e.baseline)}, observed {format_value(e.metric, e.observed)})")
-    if e.count is not None:
+        observed = format_value(e.metric, e.observed)
+        if observed not in e.description:  # say the numbers once
+            parts.append(f" (baseline {format_value(e.metric, e.baseline)}, observed {observed})")
+    if e.count is not None and f"{e.count} lines" not in e.description:
         parts.append(f" ({e.count} lines in the window, {e.baseline_count or 0} in the baseline)")
     if e.window_start is not None and e.window_end is not None:
         parts.append(f" [window {utc(e.window_start)} to {utc(e.window_end)}]")
@@ -213,11 +217,14 @@ def _patterns(log_analysis: LogAnalysisOutput | None, gaps: Mapping[str, str]) -
         return lines or ["Log analysis did not run."]
     if not log_analysis.patterns:
         return [*lines, text(log_analysis.summary or "No log lines in the incident window.")]
+    # Error/warning and new or surging templates; routine ones only when nothing else stands out.
+    notable = [p for p in log_analysis.patterns if p.level in ("ERROR", "WARN") or is_surging(p)]
+    shown = (notable or log_analysis.patterns[:ROUTINE_PATTERN_ROWS])[:MAX_PATTERN_ROWS]
     lines += [
         "| Template | Level | Services | Window count | Baseline count | First seen | New? | Example |",
         "|---|---|---|---:|---:|---|---|---|",
     ]
-    for p in log_analysis.patterns[:MAX_PATTERN_ROWS]:
+    for p in shown:
         row = (
             cell(p.template),
             cell(p.level),
@@ -229,8 +236,9 @@ def _patterns(log_analysis: LogAnalysisOutput | None, gaps: Mapping[str, str]) -
             cell(p.example),
         )
         lines.append("| " + " | ".join(row) + " |")
-    if len(log_analysis.patterns) > MAX_PATTERN_ROWS:
-        lines.append(f"\n{len(log_analysis.patterns) - MAX_PATTERN_ROWS} more templates not shown.")
+    if len(log_analysis.patterns) > len(shown):
+        hidden = len(log_analysis.patterns) - len(shown)
+        lines.append(f"\n{hidden} more templates not shown (routine or less significant).")
     return lines
 
 

@@ -270,8 +270,8 @@ def detect_signals(metrics: pd.DataFrame, logs: list[LogEvent], start: float, se
     """What a simple detection would have fired from ``start`` on: threshold rules, memory trend, log rules."""
     limits = {ERROR_RATE: settings.error_rate_threshold, LATENCY_P95_MS: settings.latency_p95_threshold_ms}
     signals: list[Signal] = []
-    window = metrics[metrics["ts"] >= start]
-    for (service, metric), group in window.groupby(["service", "metric"]):
+    for (service, metric), series in metrics.groupby(["service", "metric"]):
+        group = series[series["ts"] >= start]
         if metric in limits:
             over = group[group["value"] > limits[metric]]
             if not over.empty:
@@ -289,8 +289,7 @@ def detect_signals(metrics: pd.DataFrame, logs: list[LogEvent], start: float, se
                         message=text,
                     )
                 )
-        recent = metrics[(metrics["service"] == service) & (metrics["metric"] == metric)]
-        recent = recent[recent["ts"] >= recent["ts"].max() - 60]
+        recent = series[series["ts"] >= series["ts"].max() - 60]
         if metric == MEMORY_MB and len(recent) >= 6:
             slope, intercept = np.polyfit(recent["ts"] - start, recent["value"], 1)
             fitted = intercept + slope * (recent["ts"] - start)

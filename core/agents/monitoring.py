@@ -381,7 +381,7 @@ def anomaly_events(anomalies: Iterable[Anomaly]) -> list[TimelineEvent]:
             source="metric",
             description=(
                 f"{a.service} {a.metric} {'rose' if a.direction == 'up' else 'fell'} out of its baseline "
-                f"({format_value(a.metric, a.baseline)} -> {format_value(a.metric, a.observed)} at peak)"
+                f"({format_value(a.metric, a.baseline)} → {format_value(a.metric, a.observed)} at peak)"
             ),
         )
         for a in anomalies

@@ -11,6 +11,7 @@ from core.agents.mitigation import affected_services
 from core.agents.monitoring import merge_timeline, prepare, signal_events, thresholds
 from core.agents.root_cause import usable
 from core.models import (
+    MEMORY_MB,
     AgentOutput,
     LogAnalysisOutput,
     MitigationOutput,
@@ -44,12 +45,16 @@ def impact_of(ctx: AnalysisContext, monitoring: MonitoringOutput | None, culprit
     services += [culprit] if culprit else []
     limits = thresholds(ctx.settings)
     end = ctx.incident.end_time if ctx.incident.end_time is not None else ctx.window_end
+    peaks = _peaks(ctx, list(limits))
+    memory_moved = any(a.metric == MEMORY_MB for a in (monitoring.anomalies if monitoring else []))
+    if MEMORY_MB in peaks and not memory_moved and peaks[MEMORY_MB][1] <= limits[MEMORY_MB]:
+        del peaks[MEMORY_MB]  # memory is not part of this incident's impact
     return Impact(
         services=sorted(set(services)),
         start_ts=ctx.incident.start_time,
         end_ts=end,
         resolved=ctx.incident.end_time is not None,
-        peaks=_peaks(ctx, list(limits)),
+        peaks=peaks,
         thresholds=limits,
     )
 

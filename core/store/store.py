@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -38,7 +39,11 @@ class Store:
         self.path = Path(path)
         self._write_lock = threading.RLock()
         self._conn = self._connect(self.path)
-        self._migrate()
+        try:
+            self._migrate()
+        except StoreError:
+            self._conn.close()
+            raise
 
     @staticmethod
     def _connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -423,7 +428,7 @@ def _json_or_none(value: object) -> str | None:
     return None if value is None else json.dumps(value)
 
 
-_UPDATABLE: dict[str, tuple[str, object]] = {
+_UPDATABLE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "status": ("status", str),
     "severity": ("severity", str),
     "title": ("title", str),

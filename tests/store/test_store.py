@@ -157,3 +157,34 @@ def test_corrupt_file_is_reported_and_left_untouched(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="left untouched"):
         Store(path)
     assert path.read_bytes() == b"not a database" * 100
+
+
+def test_a_new_migration_upgrades_an_existing_file_without_losing_data(tmp_path, monkeypatch) -> None:
+    from core.store import store as store_module
+
+    path = tmp_path / "old.duckdb"
+    old = Store(path)
+    old.save_incident(incident())
+    old.close()
+    upgraded = [*MIGRATIONS, (99, "add a column", ["ALTER TABLE incidents ADD COLUMN team VARCHAR"])]
+    monkeypatch.setattr(store_module, "MIGRATIONS", upgraded)
+    new = Store(path)
+    assert new.schema_version() == 99
+    assert new.get_incident("11111111-aaaa").services == ["checkout"]
+    new.close()
+
+
+def test_a_failing_migration_rolls_back_and_keeps_the_file_usable(tmp_path, monkeypatch) -> None:
+    from core.store import store as store_module
+
+    path = tmp_path / "db.duckdb"
+    Store(path).close()
+    broken = [*MIGRATIONS, (99, "broken", ["ALTER TABLE incidents ADD COLUMN ok VARCHAR", "SELEC nonsense"])]
+    monkeypatch.setattr(store_module, "MIGRATIONS", broken)
+    with pytest.raises(StoreError):
+        Store(path)
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    again = Store(path)
+    assert again.schema_version() == MIGRATIONS[-1][0]
+    again.save_incident(incident())  # the half-applied column was rolled back: the insert still fits
+    again.close()
