@@ -195,12 +195,8 @@ class Store:
     ) -> list[Incident]:
         """Incidents newest first, filtered by status, severity, affected service and start time."""
         clauses, params = ["TRUE"], []
-        if statuses:
-            clauses.append(f"status IN ({', '.join('?' * len(statuses))})")
-            params.extend(statuses)
-        if severities:
-            clauses.append(f"severity IN ({', '.join('?' * len(severities))})")
-            params.extend(severities)
+        _where_in(clauses, params, "status", statuses)
+        _where_in(clauses, params, "severity", severities)
         if service:
             clauses.append("(list_contains(CAST(services_json AS VARCHAR[]), ?) OR root_cause_service = ?)")
             params.extend([service, service])
@@ -325,12 +321,8 @@ class Store:
     ) -> pd.DataFrame:
         """Samples with ``start <= ts <= end`` as a frame (ts, service, metric, value), ordered by ts."""
         clauses, params = ["ts BETWEEN ? AND ?"], [start, end]
-        if services:
-            clauses.append(f"service IN ({', '.join('?' * len(services))})")
-            params.extend(services)
-        if metrics:
-            clauses.append(f"metric IN ({', '.join('?' * len(metrics))})")
-            params.extend(metrics)
+        _where_in(clauses, params, "service", services)
+        _where_in(clauses, params, "metric", metrics)
         sql = (
             "SELECT ts, service, metric, value FROM metric_samples "
             f"WHERE {' AND '.join(clauses)} ORDER BY ts, service, metric"
@@ -349,12 +341,8 @@ class Store:
     ) -> list[LogEvent]:
         """Log events with ``start <= ts <= end``, oldest first (the newest ``limit`` when given)."""
         clauses, params = ["ts BETWEEN ? AND ?"], [start, end]
-        if services:
-            clauses.append(f"service IN ({', '.join('?' * len(services))})")
-            params.extend(services)
-        if levels:
-            clauses.append(f"level IN ({', '.join('?' * len(levels))})")
-            params.extend(levels)
+        _where_in(clauses, params, "service", services)
+        _where_in(clauses, params, "level", levels)
         sql = f"SELECT ts, service, level, message, attrs_json FROM log_events WHERE {' AND '.join(clauses)}"
         if limit is not None:
             sql = f"SELECT * FROM ({sql} ORDER BY ts DESC LIMIT ?) ORDER BY ts"
@@ -422,6 +410,13 @@ class Store:
             "stopped_at",
         )
         return [InjectedFault(**dict(zip(keys, row, strict=True))) for row in rows]
+
+
+def _where_in(clauses: list[str], params: list[Any], column: str, values: Sequence[Any] | None) -> None:
+    """Add ``column IN (?, ...)`` to a WHERE clause when ``values`` is non-empty (column names are ours)."""
+    if values:
+        clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+        params.extend(values)
 
 
 def _json_or_none(value: object) -> str | None:
