@@ -4,32 +4,25 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
 
 from core.errors import NotFoundError, StoreError, StoreLockedError
-from core.models import AgentRun, Incident, InjectedFault, LogEvent, MetricPoint, Signal
+from core.models import AgentRun, Incident, InjectedFault, LogEvent, MetricPoint
 from core.store.migrations import MIGRATIONS
-
-_INCIDENT_COLUMNS = """id, status, severity, title, epoch(start_time), epoch(end_time), signals_json,
-    final_summary_json, rca_markdown, epoch(detected_at), epoch(updated_at), fingerprint, services_json,
-    analysis_status, root_cause_service, root_cause_kind, root_cause_confidence, acknowledged_by,
-    epoch(acknowledged_at), resolved_by, resolution_note"""
-
-_RUN_COLUMNS = """id, incident_id, analysis_id, agent_name, epoch(started_at), epoch(finished_at),
-    input_json, output_json, latency_ms, status, error, model, prompt_tokens, completion_tokens"""
-
-
-def _ts(value: float | None) -> str | None:
-    """Unix seconds as an ISO string DuckDB casts to TIMESTAMPTZ (None stays NULL)."""
-    if value is None:
-        return None
-    return pd.Timestamp(value, unit="s", tz="UTC").isoformat()
+from core.store.rows import (
+    INCIDENT_COLUMNS,
+    RUN_COLUMNS,
+    UPDATABLE,
+    incident_from_row,
+    run_from_row,
+    ts_value,
+    where_in,
+)
 
 
 class Store:
@@ -118,13 +111,13 @@ class Store:
             incident.status,
             incident.severity,
             incident.title,
-            _ts(incident.start_time),
-            _ts(incident.end_time),
+            ts_value(incident.start_time),
+            ts_value(incident.end_time),
             json.dumps([s.model_dump(mode="json") for s in incident.signals]),
             None if incident.final_summary is None else json.dumps(incident.final_summary),
             incident.rca_markdown,
-            _ts(incident.detected_at),
-            _ts(incident.updated_at),
+            ts_value(incident.detected_at),
+            ts_value(incident.updated_at),
             incident.fingerprint,
             json.dumps(incident.services),
             incident.analysis_status,
@@ -132,7 +125,7 @@ class Store:
             incident.root_cause_kind,
             incident.root_cause_confidence,
             incident.acknowledged_by,
-            _ts(incident.acknowledged_at),
+            ts_value(incident.acknowledged_at),
             incident.resolved_by,
             incident.resolution_note,
         ]
@@ -146,14 +139,14 @@ class Store:
         Detection and analysis update the same incident from different threads; each writes only the
         fields it owns, so neither overwrites the other's.
         """
-        unknown = set(changes) - set(_UPDATABLE)
+        unknown = set(changes) - set(UPDATABLE)
         if unknown:
             raise ValueError(f"Cannot update incident fields {sorted(unknown)}")
         if changes:
             validated = Incident.model_validate({**self.get_incident(incident_id).model_dump(), **changes})
             assignments, values = [], []
             for name in changes:
-                column, encode = _UPDATABLE[name]
+                column, encode = UPDATABLE[name]
                 assignments.append(f"{column} = ?")
                 values.append(encode(getattr(validated, name)))
             with self._write_lock, self._cursor() as cur:
@@ -166,10 +159,10 @@ class Store:
     def get_incident(self, incident_id: str) -> Incident:
         """The incident with this id; ``NotFoundError`` when there is none."""
         with self._cursor() as cur:
-            row = cur.execute(f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE id = ?", [incident_id]).fetchone()
+            row = cur.execute(f"SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?", [incident_id]).fetchone()
         if row is None:
             raise NotFoundError(f"No incident with id {incident_id!r}")
-        return _incident_from_row(row)
+        return incident_from_row(row)
 
     def resolve_incident_id(self, prefix: str) -> str:
         """The full id of the one incident whose id starts with ``prefix``; NotFoundError otherwise."""
@@ -195,8 +188,8 @@ class Store:
     ) -> list[Incident]:
         """Incidents newest first, filtered by status, severity, affected service and start time."""
         clauses, params = ["TRUE"], []
-        _where_in(clauses, params, "status", statuses)
-        _where_in(clauses, params, "severity", severities)
+        where_in(clauses, params, "status", statuses)
+        where_in(clauses, params, "severity", severities)
         if service:
             clauses.append("(list_contains(CAST(services_json AS VARCHAR[]), ?) OR root_cause_service = ?)")
             params.extend([service, service])
@@ -208,11 +201,11 @@ class Store:
             params.append(until)
         params.append(limit)
         sql = (
-            f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE {' AND '.join(clauses)} ORDER BY detected_at DESC LIMIT ?"
+            f"SELECT {INCIDENT_COLUMNS} FROM incidents WHERE {' AND '.join(clauses)} ORDER BY detected_at DESC LIMIT ?"
         )
         with self._cursor() as cur:
             rows = cur.execute(sql, params).fetchall()
-        return [_incident_from_row(row) for row in rows]
+        return [incident_from_row(row) for row in rows]
 
     def open_incidents(self) -> list[Incident]:
         """Incidents not yet resolved, oldest first."""
@@ -245,8 +238,8 @@ class Store:
                 r.incident_id,
                 r.analysis_id,
                 r.agent_name,
-                _ts(r.started_at),
-                _ts(r.finished_at),
+                ts_value(r.started_at),
+                ts_value(r.finished_at),
                 json.dumps(r.input_json),
                 json.dumps(r.output_json),
                 r.latency_ms,
@@ -267,10 +260,10 @@ class Store:
         """Every run for an incident, oldest analysis first."""
         with self._cursor() as cur:
             rows = cur.execute(
-                f"SELECT {_RUN_COLUMNS} FROM agent_runs WHERE incident_id = ? ORDER BY started_at, agent_name",
+                f"SELECT {RUN_COLUMNS} FROM agent_runs WHERE incident_id = ? ORDER BY started_at, agent_name",
                 [incident_id],
             ).fetchall()
-        return [_run_from_row(row) for row in rows]
+        return [run_from_row(row) for row in rows]
 
     # --- metrics and logs ---------------------------------------------------------------------
 
@@ -321,8 +314,8 @@ class Store:
     ) -> pd.DataFrame:
         """Samples with ``start <= ts <= end`` as a frame (ts, service, metric, value), ordered by ts."""
         clauses, params = ["ts BETWEEN ? AND ?"], [start, end]
-        _where_in(clauses, params, "service", services)
-        _where_in(clauses, params, "metric", metrics)
+        where_in(clauses, params, "service", services)
+        where_in(clauses, params, "metric", metrics)
         sql = (
             "SELECT ts, service, metric, value FROM metric_samples "
             f"WHERE {' AND '.join(clauses)} ORDER BY ts, service, metric"
@@ -341,8 +334,8 @@ class Store:
     ) -> list[LogEvent]:
         """Log events with ``start <= ts <= end``, oldest first (the newest ``limit`` when given)."""
         clauses, params = ["ts BETWEEN ? AND ?"], [start, end]
-        _where_in(clauses, params, "service", services)
-        _where_in(clauses, params, "level", levels)
+        where_in(clauses, params, "service", services)
+        where_in(clauses, params, "level", levels)
         sql = f"SELECT ts, service, level, message, attrs_json FROM log_events WHERE {' AND '.join(clauses)}"
         if limit is not None:
             sql = f"SELECT * FROM ({sql} ORDER BY ts DESC LIMIT ?) ORDER BY ts"
@@ -353,7 +346,7 @@ class Store:
             rows = cur.execute(sql, params).fetchall()
         return [LogEvent(ts, service, level, message, json.loads(attrs)) for ts, service, level, message, attrs in rows]
 
-    def latest_sample_ts(self) -> float | None:
+    def latest_samplets_value(self) -> float | None:
         """Time of the newest metric sample, or None on an empty store."""
         with self._cursor() as cur:
             row = cur.execute("SELECT max(ts) FROM metric_samples").fetchone()
@@ -410,110 +403,3 @@ class Store:
             "stopped_at",
         )
         return [InjectedFault(**dict(zip(keys, row, strict=True))) for row in rows]
-
-
-def _where_in(clauses: list[str], params: list[Any], column: str, values: Sequence[Any] | None) -> None:
-    """Add ``column IN (?, ...)`` to a WHERE clause when ``values`` is non-empty (column names are ours)."""
-    if values:
-        clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
-        params.extend(values)
-
-
-def _json_or_none(value: object) -> str | None:
-    return None if value is None else json.dumps(value)
-
-
-_UPDATABLE: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "status": ("status", str),
-    "severity": ("severity", str),
-    "title": ("title", str),
-    "end_time": ("end_time", _ts),
-    "updated_at": ("updated_at", _ts),
-    "services": ("services_json", json.dumps),
-    "signals": (
-        "signals_json",
-        lambda signals: json.dumps([s.model_dump(mode="json") for s in signals]),
-    ),
-    "analysis_status": ("analysis_status", str),
-    "final_summary": ("final_summary_json", _json_or_none),
-    "rca_markdown": ("rca_markdown", lambda v: v),
-    "root_cause_service": ("root_cause_service", lambda v: v),
-    "root_cause_kind": ("root_cause_kind", lambda v: v),
-    "root_cause_confidence": ("root_cause_confidence", lambda v: v),
-    "acknowledged_by": ("acknowledged_by", lambda v: v),
-    "acknowledged_at": ("acknowledged_at", _ts),
-    "resolved_by": ("resolved_by", lambda v: v),
-    "resolution_note": ("resolution_note", lambda v: v),
-}
-
-
-def _incident_from_row(row: tuple) -> Incident:
-    (
-        id_,
-        status,
-        severity,
-        title,
-        start,
-        end,
-        signals,
-        summary,
-        markdown,
-        detected,
-        updated,
-        fingerprint,
-        services,
-        analysis_status,
-        rc_service,
-        rc_kind,
-        rc_conf,
-        ack_by,
-        ack_at,
-        resolved_by,
-        note,
-    ) = row
-    return Incident(
-        id=id_,
-        status=status,
-        severity=severity,
-        title=title,
-        start_time=start,
-        end_time=end,
-        signals=[Signal.model_validate(s) for s in json.loads(signals)],
-        final_summary=None if summary is None else json.loads(summary),
-        rca_markdown=markdown,
-        detected_at=detected,
-        updated_at=updated,
-        fingerprint=fingerprint,
-        services=json.loads(services),
-        analysis_status=analysis_status,
-        root_cause_service=rc_service,
-        root_cause_kind=rc_kind,
-        root_cause_confidence=rc_conf,
-        acknowledged_by=ack_by,
-        acknowledged_at=ack_at,
-        resolved_by=resolved_by,
-        resolution_note=note,
-    )
-
-
-def _run_from_row(row: tuple) -> AgentRun:
-    keys = (
-        "id",
-        "incident_id",
-        "analysis_id",
-        "agent_name",
-        "started_at",
-        "finished_at",
-        "input_json",
-        "output_json",
-        "latency_ms",
-        "status",
-        "error",
-        "model",
-        "prompt_tokens",
-        "completion_tokens",
-    )
-    data = dict(zip(keys, row, strict=True))
-    data["input_json"] = json.loads(data["input_json"])
-    data["output_json"] = json.loads(data["output_json"])
-    return AgentRun(**data)
