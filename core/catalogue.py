@@ -101,10 +101,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-_CONNECTION = _rx(
-    r"connection (error|refused|reset|timed out|timeout)|connect(ion)? timeout|could not connect|"
-    r"unreachable|no route to host|name resolution|econnrefused|refused"
-)
+_CONNECTION = _rx(r"connection (error|refused|reset|timed out)|connect(ion)? timeout|unreachable|refused|no route to")
+
 
 LATENCY_SPIKE = Signature(
     kind="latency_spike",
@@ -117,6 +115,13 @@ LATENCY_SPIKE = Signature(
             _rx(r"slow request|request took|took .*threshold|exceeded .*(threshold|deadline)|slow response"),
             2.0,
             exclude=_rx(r"slow query|statement"),
+        ),
+        LogCue(
+            "slow calls logged by its callers",
+            _rx(r"call to .* took|slow call|timed out (calling|waiting)"),
+            1.0,
+            where="callers",
+            names_target=True,
         ),
     ),
     explains=LATENCY,
@@ -355,33 +360,23 @@ def _fill(text: str, values: Mapping[str, str]) -> str:
     return text
 
 
-def _action(step: Step, values: Mapping[str, str], command_values: Mapping[str, str] | None) -> Action:
-    command = None
-    detail = _fill(step.detail, values)
-    if step.command is not None:
-        if command_values is None:
-            detail = (detail + " (command omitted: a service name is not a valid Kubernetes name)").strip()
-        else:
-            command = _fill(step.command, command_values)
-    return Action(title=_fill(step.title, values), detail=detail, command=command)
-
-
 def render_steps(
     steps: Sequence[Step], service: str, topology: Topology | None, *, commands: bool = True
 ) -> list[Action]:
     """Actions for ``service``: placeholders filled, commands only when every name in them is safe to run."""
     callers = topology.callers(service) if topology is not None else []
-    values = {
-        "service": service,
-        "callers": ", ".join(callers) or "its callers",
-        "caller": callers[0] if callers else service,
-    }
+    values = {"service": service, "callers": ", ".join(callers), "caller": callers[0] if callers else service}
     if not callers:  # steps about the callers make no sense for an entry point
         steps = [s for s in steps if "{caller" not in f"{s.title} {s.detail} {s.command or ''}"]
-    if not commands:
-        return [Action(title=_fill(s.title, values), detail=_fill(s.detail, values)) for s in steps]
-    safe = all(_SAFE_NAME.match(name) for name in (service, *callers))
-    return [_action(step, values, values if safe else None) for step in steps]
+    safe = commands and all(_SAFE_NAME.match(name) for name in (service, *callers))
+    actions = []
+    for step in steps:
+        detail = _fill(step.detail, values)
+        if step.command and commands and not safe:
+            detail = f"{detail} (command omitted: a service name is not a valid Kubernetes name)".strip()
+        command = _fill(step.command, values) if step.command and safe else None
+        actions.append(Action(title=_fill(step.title, values), detail=detail, command=command))
+    return actions
 
 
 def playbook(kind: str | None, service: str | None, topology: Topology | None) -> tuple[list[Action], list[Action]]:

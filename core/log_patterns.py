@@ -21,6 +21,8 @@ WILDCARD = "<*>"
 MAX_LINE_CHARS = 2_000  # longer messages are cut before masking (bounded cost per line)
 MAX_EXAMPLE_CHARS = 500
 MAX_TEMPLATES = 5_000  # distinct templates kept per summary; later new templates are not counted
+SURGE_MIN = 3.0  # window rate / baseline rate from which a known pattern counts as surging
+EXCESS_MIN = 1.5  # and its excess over the baseline's prediction, in Poisson standard deviations
 
 LEVEL_RANK: dict[str, int] = {"ERROR": 0, "CRITICAL": 0, "FATAL": 0, "WARN": 1, "WARNING": 1, "INFO": 2, "DEBUG": 3}
 
@@ -66,7 +68,9 @@ def _mask_tokens(line: str) -> str:
     out: list[str] = []
     after_wildcard = False
     for token in line.split():
-        if _MAYBE_VARIABLE.search(token):
+        if token.isdigit():
+            token = WILDCARD
+        elif _MAYBE_VARIABLE.search(token):
             token = _VARIABLE.sub(_replace, token)
             if WILDCARD + WILDCARD in token:
                 token = _REPEATED_WILDCARD.sub(WILDCARD, token)
@@ -89,15 +93,20 @@ def first_line(message: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=65_536)
 def mask(message: str) -> str:
     """The template of ``message``: first line, control characters removed, variable parts as ``<*>``."""
-    line = _CONTROL.sub(" ", first_line(message))
+    return _mask_line(first_line(message))
+
+
+@lru_cache(maxsize=4_096)  # keyed by the cut first line, so a hostile message cannot bloat the cache
+def _mask_line(line: str) -> str:
+    line = _CONTROL.sub(" ", line)
     if '"' in line or "'" in line:
         line = _QUOTED.sub(WILDCARD, line)
     return _mask_tokens(line)[:MAX_LINE_CHARS]
 
 
+@lru_cache(maxsize=4_096)
 def template_id(template: str) -> str:
     """Stable id of a template: the first 12 hex digits of its SHA-1."""
     return hashlib.sha1(template.encode("utf-8", "replace"), usedforsecurity=False).hexdigest()[:12]
@@ -206,3 +215,15 @@ def summarize(
         return (min(LEVEL_RANK[pattern.level], 2), -score, -pattern.count, pattern.template_id)
 
     return sorted(patterns, key=order)
+
+
+def excess(pattern: LogPattern) -> float:
+    """Window count above what the baseline rate predicts, in Poisson standard deviations."""
+    expected = 0.0 if pattern.is_new or pattern.surge <= 0 else pattern.count / pattern.surge
+    return (pattern.count - expected) / math.sqrt(expected + 1.0)
+
+
+def is_surging(pattern: LogPattern) -> bool:
+    """True for a pattern absent from the baseline or ``SURGE_MIN`` times more frequent, and not by chance
+    (one new line is not a surge)."""
+    return (pattern.is_new or pattern.surge >= SURGE_MIN) and excess(pattern) >= EXCESS_MIN

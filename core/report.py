@@ -2,21 +2,27 @@
 
 Sections, in order: title, Executive Summary, Impact, Timeline, Root Cause, Evidence, Log Patterns,
 Immediate Actions, Prevention. A missing or failed agent output yields a blockquote saying which part is
-missing and why, never an exception.
+missing and why, never an exception. The value helpers (``utc``, ``format_value``, ``text``) are shared
+with the agents' descriptions; this module imports nothing but models and log patterns, so anyone may
+import it without pulling in the agents.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from core.agents.log_analysis import is_surging
-from core.agents.monitoring import format_value, utc
+from core.log_patterns import is_surging
 from core.models import (
+    CPU_PERCENT,
+    DEPENDENCY_ERROR_RATE,
     ERROR_RATE,
     LATENCY_P95_MS,
     MEMORY_MB,
+    REQUEST_RATE,
     Action,
     Evidence,
     Incident,
@@ -44,7 +50,7 @@ MAX_CELL_CHARS = 300
 
 _HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~#!])")
-_NEWLINES = re.compile(r"[\r\n\t\x00-\x08\x0b-\x1f\x7f]+")
+_NEWLINES = re.compile(r"[\r\n\t\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]+")  # line breaks and control characters
 AGENT_LABELS = {
     "monitoring": "Monitoring",
     "log_analysis": "Log analysis",
@@ -70,6 +76,31 @@ def code(value: object) -> str:
     """A command as inline code; backticks and newlines cannot break out of it."""
     raw = _NEWLINES.sub(" ", str(value)).replace("`", "'")
     return f"`{raw}`"
+
+
+def utc(ts: float) -> str:
+    """Unix seconds as an ISO 8601 UTC time to the second, e.g. ``2026-01-01T00:00:05Z``."""
+    try:
+        return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return f"{ts} (invalid time)"
+
+
+def format_value(metric: str, value: float) -> str:
+    """A metric value with its unit: fractions as percentages, ms, MB, req/s."""
+    if not math.isfinite(value):
+        return str(value)
+    if metric in (ERROR_RATE, DEPENDENCY_ERROR_RATE):
+        return f"{value * 100:.1f}%"
+    if metric.endswith("_ms"):
+        return f"{value:,.0f} ms"
+    if metric.endswith("_mb"):
+        return f"{value:,.0f} MB"
+    if metric == REQUEST_RATE:
+        return f"{value:,.1f} req/s"
+    if metric == CPU_PERCENT:
+        return f"{value:.0f}%"
+    return f"{value:,.3g}"
 
 
 def percent(value: float) -> str:
@@ -103,7 +134,7 @@ def _duration(seconds: float) -> str:
 def _missing(name: str, gaps: Mapping[str, str]) -> list[str]:
     if name not in gaps:
         return []
-    return [f"> {AGENT_LABELS.get(name, name)} failed: {text(gaps[name])}. This report is partial.", ""]
+    return [f"> {AGENT_LABELS.get(name, name)} {text(gaps[name])}. This report is partial.", ""]
 
 
 def _summary(

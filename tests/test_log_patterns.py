@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from core.log_patterns import MAX_LINE_CHARS, first_line, mask, summarize, template_id, template_of
+from core.log_patterns import MAX_LINE_CHARS, first_line, is_surging, mask, summarize, template_id, template_of
 from core.models import LogEvent
 
 MASKING = [
@@ -141,3 +141,15 @@ def test_summarize_is_fast_enough() -> None:
     started = time.perf_counter()
     summarize(events, 100, 200, 0, 100)
     assert 20_000 / (time.perf_counter() - started) > 20_000  # lines per second, with a wide margin
+
+
+@pytest.mark.parametrize(
+    ("count", "baseline_count", "surging"),
+    [(1, 0, False), (2, 0, True), (30, 0, True), (1, 1, False), (6, 10, True), (1, 10, False)],
+    ids=["one-new-line", "two-new-lines", "burst", "one-vs-one", "six-times-the-rate", "same-rate"],
+)
+def test_is_surging_needs_more_than_chance(count: int, baseline_count: int, surging: bool) -> None:
+    events = [_event(t * 10.0, "pattern x") for t in range(baseline_count)]  # baseline [0, 600)
+    events += [_event(600 + t * 0.5, "pattern x") for t in range(count)]  # window [600, 660]
+    (pattern,) = summarize(events, 600, 660, 0, 600)
+    assert is_surging(pattern) is surging

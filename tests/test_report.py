@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -164,7 +166,7 @@ def test_log_pattern_table_escapes_cells() -> None:
     ids=["log-analysis", "root-cause", "mitigation", "monitoring"],
 )
 def test_partial_report_names_the_missing_part(gap: str, missing: dict, notice: str) -> None:
-    markdown = _render(gaps={gap: "timeout"}, **missing)
+    markdown = _render(gaps={gap: "failed: timeout"}, **missing)
     assert notice in markdown
     assert "> This report is partial: missing" in markdown.split("## Impact")[0]
     assert re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE) == list(SECTIONS)
@@ -174,3 +176,9 @@ def test_no_cause_report() -> None:
     markdown = _render(root_cause=RootCauseOutput(no_cause_reason="No cause found: nothing moved."))
     assert "No root cause identified. No cause found: nothing moved." in markdown
     assert "No evidence supports a root cause." in markdown
+
+
+def test_report_imports_on_its_own() -> None:
+    """core.report must not pull in the agents (the reporter agent imports it: that would be a cycle)."""
+    code = "import sys, core.report; assert not any(m.startswith('core.agents') for m in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

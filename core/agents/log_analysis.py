@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import ClassVar
 
 from core import log_patterns
 from core.agents.base import AnalysisContext
+from core.log_patterns import is_surging
 from core.models import AgentOutput, LogAnalysisOutput, LogPattern
 
 MAX_PATTERNS = 50  # patterns kept in the output (the most significant ones)
-SURGE_MIN = 3.0  # window rate / baseline rate from which a known pattern counts as surging
-EXCESS_MIN = 1.5  # and its excess over the baseline's prediction, in Poisson standard deviations
-
-
-def excess(pattern: LogPattern) -> float:
-    """Window count above what the baseline rate predicts, in Poisson standard deviations."""
-    expected = 0.0 if pattern.is_new or pattern.surge <= 0 else pattern.count / pattern.surge
-    return (pattern.count - expected) / math.sqrt(expected + 1.0)
-
-
-def is_surging(pattern: LogPattern) -> bool:
-    """True for a pattern absent from the baseline or ``SURGE_MIN`` times more frequent, and not by chance
-    (one new line is not a surge)."""
-    return (pattern.is_new or pattern.surge >= SURGE_MIN) and excess(pattern) >= EXCESS_MIN
 
 
 class LogAnalysisAgent:

@@ -43,7 +43,7 @@ class MitigationAgent:
         if root_cause is None or not root_cause.hypotheses:
             services = affected_services(ctx)
             immediate, long_term = catalogue.generic_playbook(services, ctx.topology)
-            why = f"root-cause analysis failed: {gap}" if root_cause is None else "no cause was named"
+            why = f"root-cause analysis {gap}" if root_cause is None else "no cause was named"
             return MitigationOutput(summary=f"Generic actions ({why}).", immediate=immediate, long_term=long_term)
         top = root_cause.hypotheses[0]
         immediate, long_term = catalogue.playbook(top.kind, top.service, ctx.topology)

@@ -2,8 +2,8 @@
 
 Each (service, metric) series is compared with its own baseline robustly: median and MAD (as a standard
 deviation) with a floor on the spread, plus a minimum absolute/relative change per metric, so that noise
-on a quiet series is not flagged. Memory also gets a slope test, because a leak shows as steady growth
-long before the level is far from the baseline.
+on a quiet series is not flagged, and (with a long baseline) beyond the baseline's own 1%/99% tail. Memory
+also gets a slope test, because a leak shows as steady growth before its level leaves a GC sawtooth's band.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -35,6 +34,7 @@ from core.models import (
     Signal,
     TimelineEvent,
 )
+from core.report import format_value, utc
 
 Z_THRESHOLD = 4.0  # robust z-score a point must exceed to be out of band
 MAD_TO_SIGMA = 1.4826
@@ -115,7 +115,9 @@ def _onset(ts: np.ndarray, flags: np.ndarray, first: int, window_start: float) -
     return float(ts[start])
 
 
-def _level(ts: np.ndarray, values: np.ndarray, in_window: np.ndarray, band: Band, direction: Direction):
+def _level(
+    ts: np.ndarray, values: np.ndarray, in_window: np.ndarray, band: Band, direction: Direction
+) -> tuple[float, int, float] | None:
     """(start_ts, peak index, deviation) when enough window points are out of band, else None."""
     dev = values - band.median if direction == "up" else band.median - values
     flags = dev > band.limit()
@@ -126,15 +128,6 @@ def _level(ts: np.ndarray, values: np.ndarray, in_window: np.ndarray, band: Band
         return None
     peak = int(window_idx[np.argmax(dev[window_idx])])
     return _onset(ts, flags, int(hits[0]), float(ts[window_idx[0]])), peak, float(dev[peak])
-
-
-def _slope(ts: np.ndarray, values: np.ndarray) -> tuple[float, float]:
-    """OLS slope (units/s) and the square root of the spread of the times (for its standard error)."""
-    centred = ts - ts.mean()
-    spread = float(np.sum(centred**2))
-    if spread <= 0:
-        return 0.0, 0.0
-    return float(np.sum(centred * (values - values.mean())) / spread), math.sqrt(spread)
 
 
 def _step_noise(ts: np.ndarray, values: np.ndarray) -> tuple[float, float]:
@@ -150,45 +143,69 @@ def _step_noise(ts: np.ndarray, values: np.ndarray) -> tuple[float, float]:
 
 
 def _fit(ts: np.ndarray, values: np.ndarray) -> tuple[float, float, float]:
-    """OLS slope (units/s), square root of the spread of the times, and R² of the line."""
-    slope, root_spread = _slope(ts, values)
+    """OLS slope (units/s), square root of the spread of the times (for its standard error), and R²."""
+    centred = ts - ts.mean()
+    spread = float(np.sum(centred**2))
     total = float(np.sum((values - values.mean()) ** 2))
-    r2 = 1.0 if total == 0 else min(1.0, (slope * root_spread) ** 2 / total)
-    return slope, root_spread, r2
+    if spread <= 0:
+        return 0.0, 0.0, 0.0
+    slope = float(np.sum(centred * (values - values.mean())) / spread)
+    return slope, math.sqrt(spread), 1.0 if total == 0 else min(1.0, slope**2 * spread / total)
 
 
-def _growth(ts: np.ndarray, values: np.ndarray, in_base: np.ndarray, rule: MetricRule) -> tuple[int, float] | None:
-    """(first index of the growing stretch, t-statistic) of the strongest growth ending at the last point.
+def _growth(ts: np.ndarray, values: np.ndarray, in_base: np.ndarray, rule: MetricRule) -> tuple[float, float] | None:
+    """(onset ts, t-statistic) of the strongest steady growth ending at the last point, or None.
 
     Short trailing spans (``TREND_SPANS_S``) must grow faster than the baseline's own step-to-step rate (a GC
     sawtooth ramps up too); long spans (``SUSTAINED_SPANS_S``) must grow along a tight line (R² >=
     ``SUSTAINED_MIN_R2``), which a sawtooth never does, even when a slow leak already shaped the baseline.
     """
+    if rule.min_slope is None:
+        return None
     noise, base_rate = _step_noise(ts[in_base], values[in_base])
     noise = max(noise, rule.sigma_abs / 4.0)
-    best: tuple[int, float] | None = None
+    best: tuple[float, float] | None = None
     for span in (*TREND_SPANS_S, *SUSTAINED_SPANS_S):
+        short = span in TREND_SPANS_S
         recent = np.flatnonzero(ts >= ts[-1] - span)
-        if recent.size < 3 or (span in SUSTAINED_SPANS_S and ts[-1] - ts[recent[0]] < 0.9 * span):
+        if recent.size < 3 or (not short and ts[-1] - ts[recent[0]] < 0.9 * span):
             continue
         slope, root_spread, r2 = _fit(ts[recent], values[recent])
-        excess = slope - max(base_rate, 0.0) if span in TREND_SPANS_S else slope
+        excess = slope - max(base_rate, 0.0) if short else slope
         t_stat = excess * root_spread / noise
-        tight = span in TREND_SPANS_S or r2 >= SUSTAINED_MIN_R2
         rise = excess * float(ts[recent[-1]] - ts[recent[0]])
-        if tight and excess >= rule.min_slope and t_stat >= TREND_MIN_T and rise >= rule.min_rise:
-            rising = recent[values[recent] > values[recent[0]] + 2.0 * noise]
-            if best is None or t_stat > best[1]:
-                best = (int(rising[0] if rising.size else recent[-1]), t_stat)
+        steady = short or r2 >= SUSTAINED_MIN_R2
+        significant = steady and excess >= rule.min_slope and t_stat >= TREND_MIN_T and rise >= rule.min_rise
+        if significant and (best is None or t_stat > best[1]):
+            best = (_growth_onset(ts, values, recent, noise, base_rate), t_stat)
     return best
 
 
-def _trend(ts: np.ndarray, values: np.ndarray, in_base: np.ndarray, rule: MetricRule) -> tuple[float, float] | None:
-    """(onset ts, t-statistic) when the series is growing steadily, for metrics with a slope test."""
-    if rule.min_slope is None:
-        return None
-    found = _growth(ts, values, in_base, rule)
-    return None if found is None else (float(ts[found[0]]), found[1])
+def _growth_onset(ts: np.ndarray, values: np.ndarray, recent: np.ndarray, noise: float, base_rate: float) -> float:
+    """Where the growth began: the start of the trailing run of steps steeper than the baseline's (a fast
+    leak), else the first point of ``recent`` clearly above its start (a slow one)."""
+    steep = np.diff(values) > max(base_rate, 0.0) * np.diff(ts) + 3.0 * noise  # steep[i]: the step into i + 1
+    first = int(recent[-1])
+    while first > recent[0] and steep[first - 1]:
+        first -= 1
+    if first <= int(recent[-1]) - 2:  # at least two steep steps in a row
+        return float(ts[first + 1])
+    rising = recent[values[recent] > values[recent[0]] + 2.0 * noise]
+    return float(ts[rising[0] if rising.size else recent[-1]])
+
+
+def _anomaly(
+    service: str,
+    metric: str,
+    start: float,
+    ts: float,
+    value: float,
+    baseline: float,
+    score: float,
+    direction: Direction = "up",
+) -> Anomaly:
+    return Anomaly(service=service, metric=metric, start_ts=start, peak_ts=ts, baseline=baseline,
+                   observed=value, score=round(score, 2), direction=direction)  # fmt: skip
 
 
 def detect_series(
@@ -199,7 +216,8 @@ def detect_series(
     baseline: tuple[float, float],
     window: tuple[float, float],
 ) -> Anomaly | None:
-    """The anomaly of one series (``ts`` ascending, seconds) in ``window`` against ``baseline``, or None."""
+    """The anomaly of one series (``ts`` ascending, seconds) in ``window`` against ``baseline``, or None:
+    a level shift out of the band, or (memory) a steady growth; the larger score wins, the earlier onset."""
     rule = RULES.get(metric, DEFAULT_RULE)
     in_base = (ts >= baseline[0]) & (ts < baseline[1])
     in_window = (ts >= window[0]) & (ts <= window[1])
@@ -211,55 +229,29 @@ def detect_series(
         found = _level(ts, values, in_window, band, direction)
         if found is not None and (best is None or found[2] / band.sigma > best.score):
             start, peak, dev = found
-            best = Anomaly(
-                service=service,
-                metric=metric,
-                start_ts=start,
-                peak_ts=float(ts[peak]),
-                baseline=band.median,
-                observed=float(values[peak]),
-                score=round(dev / band.sigma, 2),
-                direction=direction,
-            )
+            best = _anomaly(service, metric, start, float(ts[peak]), float(values[peak]), band.median,
+                            dev / band.sigma, direction)  # fmt: skip
     upto = ts <= window[1]
-    trend = _trend(ts[upto], values[upto], in_base[upto], rule)
+    trend = _growth(ts[upto], values[upto], in_base[upto], rule)
     if trend is None:
         return best
+    if best is not None and best.direction == "up":
+        return best.model_copy(update={"start_ts": min(best.start_ts, trend[0]), "score": max(best.score, trend[1])})
     peak = int(np.flatnonzero(in_window)[np.argmax(values[in_window])])
     z_peak = (float(values[peak]) - band.median) / band.sigma
-    if best is None or best.direction == "down":
-        return Anomaly(
-            service=service,
-            metric=metric,
-            start_ts=trend[0],
-            peak_ts=float(ts[peak]),
-            baseline=band.median,
-            observed=float(values[peak]),
-            score=round(max(z_peak, trend[1]), 2),
-            direction="up",
-        )
-    return best.model_copy(update={"start_ts": min(best.start_ts, trend[0]), "score": max(best.score, trend[1])})
+    return _anomaly(service, metric, trend[0], float(ts[peak]), float(values[peak]), band.median, max(z_peak, trend[1]))
 
 
 def static_anomaly(
     service: str, metric: str, ts: np.ndarray, values: np.ndarray, window: tuple[float, float], threshold: float
 ) -> Anomaly | None:
     """Without a usable baseline: the window's first crossing of a static ``threshold``, or None."""
-    in_window = (ts >= window[0]) & (ts <= window[1])
-    over = np.flatnonzero(in_window & (values > threshold))
+    over = np.flatnonzero((ts >= window[0]) & (ts <= window[1]) & (values > threshold))
     if over.size == 0:
         return None
     peak = int(over[np.argmax(values[over])])
-    return Anomaly(
-        service=service,
-        metric=metric,
-        start_ts=float(ts[over[0]]),
-        peak_ts=float(ts[peak]),
-        baseline=threshold,
-        observed=float(values[peak]),
-        score=round(Z_THRESHOLD * float(values[peak]) / threshold, 2),
-        direction="up",
-    )
+    score = Z_THRESHOLD * float(values[peak]) / threshold
+    return _anomaly(service, metric, float(ts[over[0]]), float(ts[peak]), float(values[peak]), threshold, score)
 
 
 def thresholds(settings: Settings) -> dict[str, float]:
@@ -313,79 +305,35 @@ def detect_anomalies(
     return sorted(found, key=lambda a: (-a.score, a.start_ts, a.service, a.metric))
 
 
-def utc(ts: float) -> str:
-    """Unix seconds as an ISO 8601 UTC time to the second, e.g. ``2026-01-01T00:00:05Z``."""
-    try:
-        return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return f"{ts} (invalid time)"
-
-
-def format_value(metric: str, value: float) -> str:
-    """A metric value with its unit: fractions as percentages, ms, MB, req/s."""
-    if not math.isfinite(value):
-        return str(value)
-    if metric in (ERROR_RATE, DEPENDENCY_ERROR_RATE):
-        return f"{value * 100:.1f}%"
-    if metric.endswith("_ms"):
-        return f"{value:,.0f} ms"
-    if metric.endswith("_mb"):
-        return f"{value:,.0f} MB"
-    if metric == REQUEST_RATE:
-        return f"{value:,.1f} req/s"
-    if metric == CPU_PERCENT:
-        return f"{value:.0f}%"
-    return f"{value:,.3g}"
-
-
 def crossings(frame: pd.DataFrame, static: Mapping[str, float], window: tuple[float, float]) -> list[TimelineEvent]:
     """First upward crossing of each static threshold per series, from shortly before the window to its end."""
     events: list[TimelineEvent] = []
     for service, metric, ts, values in series(frame[frame["metric"].isin(list(static))]):
         span = np.flatnonzero((ts >= window[0] - ONSET_LOOKBACK_S) & (ts <= window[1]))
-        threshold = static[metric]
-        for i in span:
-            if values[i] > threshold and (i == span[0] or values[i - 1] <= threshold):
-                text = f"{service} {metric} crossed the {format_value(metric, threshold)} threshold"
-                events.append(
-                    TimelineEvent(
-                        ts=float(ts[i]),
-                        service=service,
-                        source="metric",
-                        description=f"{text} ({format_value(metric, float(values[i]))})",
-                    )
-                )
-                break
+        limit = static[metric]
+        first = next((i for i in span if values[i] > limit and (i == span[0] or values[i - 1] <= limit)), None)
+        if first is not None:
+            text = f"{service} {metric} crossed the {format_value(metric, limit)} threshold"
+            text += f" ({format_value(metric, float(values[first]))})"
+            events.append(TimelineEvent(ts=float(ts[first]), service=service, source="metric", description=text))
     return events
 
 
 def signal_events(signals: Iterable[Signal]) -> list[TimelineEvent]:
     """One timeline event per detection signal."""
-    return [
-        TimelineEvent(
-            ts=signal.ts,
-            service=signal.service,
-            source="detection",
-            description=signal.message or f"{signal.rule} fired: {signal.value:g} > {signal.threshold:g}",
-        )
-        for signal in signals
-    ]
+    texts = ((s, s.message or f"{s.rule} fired: {s.value:g} > {s.threshold:g}") for s in signals)
+    return [TimelineEvent(ts=s.ts, service=s.service, source="detection", description=t) for s, t in texts]
 
 
 def anomaly_events(anomalies: Iterable[Anomaly]) -> list[TimelineEvent]:
     """One timeline event per anomalous series, at the first point out of band."""
-    return [
-        TimelineEvent(
-            ts=a.start_ts,
-            service=a.service,
-            source="metric",
-            description=(
-                f"{a.service} {a.metric} {'rose' if a.direction == 'up' else 'fell'} out of its baseline "
-                f"({format_value(a.metric, a.baseline)} → {format_value(a.metric, a.observed)} at peak)"
-            ),
-        )
-        for a in anomalies
-    ]
+    events = []
+    for a in anomalies:
+        moved = f"{'rose' if a.direction == 'up' else 'fell'} out of its baseline"
+        values = f"{format_value(a.metric, a.baseline)} → {format_value(a.metric, a.observed)} at peak"
+        text = f"{a.service} {a.metric} {moved} ({values})"
+        events.append(TimelineEvent(ts=a.start_ts, service=a.service, source="metric", description=text))
+    return events
 
 
 def merge_timeline(*parts: Iterable[TimelineEvent]) -> list[TimelineEvent]:
@@ -414,15 +362,11 @@ class MonitoringAgent:
         window = (ctx.window_start, ctx.window_end)
         in_window = frame[(frame["ts"] >= window[0]) & (frame["ts"] <= window[1])]
         if in_window.empty:
-            return MonitoringOutput(
-                status="no_data",
-                summary=f"No metric samples between {ctx.window_start:.0f} and {ctx.window_end:.0f} (Unix s).",
-                timeline=merge_timeline(detection),
-            )
+            text = f"No metric samples between {utc(ctx.window_start)} and {utc(ctx.window_end)}."
+            return MonitoringOutput(status="no_data", summary=text, timeline=merge_timeline(detection))
         static = thresholds(ctx.settings)
         anomalies = detect_anomalies(frame, (ctx.baseline_start, ctx.baseline_end), window, static)
-        first_per_series = anomaly_events(anomalies)
-        timeline = merge_timeline(first_per_series, detection, crossings(frame, static, window))
+        timeline = merge_timeline(anomaly_events(anomalies), detection, crossings(frame, static, window))
         return MonitoringOutput(summary=_summary(anomalies, in_window), anomalies=anomalies, timeline=timeline)
 
 

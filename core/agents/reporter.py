@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from core.agents.base import AnalysisContext
-from core.agents.log_analysis import is_surging
 from core.agents.mitigation import affected_services
 from core.agents.monitoring import merge_timeline, prepare, signal_events, thresholds
 from core.agents.root_cause import usable
+from core.log_patterns import is_surging
 from core.models import (
     MEMORY_MB,
     AgentOutput,
@@ -59,7 +59,9 @@ def impact_of(ctx: AnalysisContext, monitoring: MonitoringOutput | None, culprit
     )
 
 
-def timeline_of(ctx: AnalysisContext, monitoring: MonitoringOutput | None, logs: LogAnalysisOutput | None):
+def timeline_of(
+    ctx: AnalysisContext, monitoring: MonitoringOutput | None, logs: LogAnalysisOutput | None
+) -> list[TimelineEvent]:
     """Monitoring's timeline (or the detection signals alone), first lines of new/surging error patterns,
     and the moment the incident was opened."""
     events: list[TimelineEvent] = list(monitoring.timeline) if monitoring else signal_events(ctx.incident.signals)

@@ -25,9 +25,9 @@ import numpy as np
 
 from core import catalogue
 from core.agents.base import AnalysisContext
-from core.agents.log_analysis import is_surging
-from core.agents.monitoring import Z_THRESHOLD, format_value, utc
+from core.agents.monitoring import Z_THRESHOLD
 from core.catalogue import Signature
+from core.log_patterns import is_surging
 from core.models import (
     AgentOutput,
     Evidence,
@@ -39,6 +39,7 @@ from core.models import (
     Signal,
     Topology,
 )
+from core.report import format_value, utc
 
 W_METRIC, W_LOG, W_COVERAGE, W_SIGNAL = 3.0, 2.0, 1.0, 0.5
 W_AGAINST, W_CALLEE, W_ONSET = 2.5, 2.5, 1.0
@@ -329,12 +330,13 @@ def rank(facts: Facts, pairs: list[tuple[str, Signature]]) -> list[Hypothesis]:
 
 
 def usable(upstream: Mapping[str, AgentOutput], name: str, model: type[OutputT]) -> tuple[OutputT | None, str]:
-    """The output of agent ``name`` when it ran and did not fail, else None and why (its error message)."""
+    """The output of agent ``name`` when it ran and did not fail, else None and why, as a phrase that
+    follows the agent's name: ``did not run`` or ``failed: <its error>``."""
     out = upstream.get(name)
     if out is None:
-        return None, "it did not run"
+        return None, "did not run"
     if out.status == "error" or not isinstance(out, model):
-        return None, out.error or f"no usable output ({type(out).__name__})"
+        return None, f"failed: {out.error or f'no usable output ({type(out).__name__})'}"
     return out, ""
 
 
@@ -366,7 +368,7 @@ class RootCauseAgent:
         """Ranked hypotheses, or none with ``no_cause_reason`` when the evidence supports no cause."""
         monitoring, metric_gap = usable(upstream, "monitoring", MonitoringOutput)
         logs, log_gap = usable(upstream, "log_analysis", LogAnalysisOutput)
-        gaps = [f"{name} failed: {gap}" for name, gap in (("monitoring", metric_gap), ("log_analysis", log_gap)) if gap]
+        gaps = [f"{name} {gap}" for name, gap in (("monitoring", metric_gap), ("log_analysis", log_gap)) if gap]
         if monitoring is None and logs is None and not ctx.incident.signals:
             return RootCauseOutput(status="error", error=f"no evidence to analyse: {'; '.join(gaps)}")
         facts = gather(ctx, monitoring, logs)

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from core.agents.log_analysis import LogAnalysisAgent, is_surging
+from core.agents.log_analysis import LogAnalysisAgent
+from core.log_patterns import is_surging
 from core.models import LogEvent
 from tests.factories import make_context
 

@@ -132,3 +132,31 @@ def test_garbage_values_are_skipped() -> None:
     out = MonitoringAgent().analyze(dataclasses.replace(ctx, metrics=pd.concat([ctx.metrics, junk])), {})
     assert out.status == "ok"
     assert ("catalog", LATENCY_P95_MS) in {(a.service, a.metric) for a in out.anomalies}
+
+
+def _memory(seconds: float, leak_from: float | None, leak_mb_s: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A GC sawtooth (20 MB, 0.15 MB/s ramp) with noise, plus a leak from ``leak_from`` seconds on."""
+    rng = np.random.default_rng(seed)
+    ts = np.arange(0.0, seconds, STEP)
+    garbage, values = 7.0, []
+    for t in ts:
+        garbage = garbage + 0.75 if garbage + 0.75 < 20 else 2.0
+        leak = leak_mb_s * (t - leak_from) if leak_from is not None and t > leak_from else 0.0
+        values.append(230 + garbage + leak + rng.normal(0, 0.4))
+    return ts, np.array(values)
+
+
+@pytest.mark.parametrize(
+    ("leak_from", "rate", "flagged"),
+    [(None, 0.0, False), (655.0, 2.0, True), (200.0, 0.3, True), (655.0, 0.1, False)],
+    ids=["sawtooth-only", "fresh-leak-in-short-window", "slow-leak-older-than-the-window", "too-slow-to-tell"],
+)
+@pytest.mark.parametrize("seed", range(3), ids=lambda s: f"seed{s}")
+def test_memory_growth_is_told_apart_from_a_gc_sawtooth(
+    leak_from: float | None, rate: float, flagged: bool, seed: int
+) -> None:
+    ts, values = _memory(680.0, leak_from, rate, seed)
+    anomaly = detect_series("svc", MEMORY_MB, ts, values, (0.0, 600.0), (600.0, ts[-1]))
+    assert (anomaly is not None) is flagged
+    if anomaly is not None and leak_from is not None and leak_from > 600:
+        assert leak_from <= anomaly.start_ts <= leak_from + 3 * STEP

@@ -67,6 +67,13 @@ def test_top_hypothesis_is_the_injected_fault(kind: str, target: str, window: fl
     assert_well_formed(out)
 
 
+@pytest.mark.parametrize(("kind", "target"), FAULT_CASES, ids=[f"{k}-{t}" for k, t in FAULT_CASES])
+def test_top_hypothesis_when_the_window_starts_at_the_first_signal(kind: str, target: str) -> None:
+    out = analyse(make_context(kind, target, window_seconds=10.0, lookback=0.0))  # 3 samples per series
+    assert (out.hypotheses[0].service, out.hypotheses[0].kind) == (target, kind), out.summary
+    assert_well_formed(out)
+
+
 @pytest.mark.parametrize("seed", range(4), ids=lambda s: f"seed{s}")
 @pytest.mark.parametrize("window", [10.0, 30.0, 1800.0], ids=lambda w: f"{w:.0f}s")
 def test_fault_free_context_names_no_cause(window: float, seed: int) -> None:
