@@ -2,27 +2,20 @@
 
 Sections, in order: title, Executive Summary, Impact, Timeline, Root Cause, Evidence, Log Patterns,
 Immediate Actions, Prevention. A missing or failed agent output yields a blockquote saying which part is
-missing and why, never an exception. The value helpers (``utc``, ``format_value``, ``text``) are shared
-with the agents' descriptions; this module imports nothing but models and log patterns, so anyone may
-import it without pulling in the agents.
+missing and why, never an exception. Value formatting lives in ``core.units``, shared with the agents' descriptions.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from core.log_patterns import is_surging
 from core.models import (
-    CPU_PERCENT,
-    DEPENDENCY_ERROR_RATE,
     ERROR_RATE,
     LATENCY_P95_MS,
     MEMORY_MB,
-    REQUEST_RATE,
     Action,
     Evidence,
     Incident,
@@ -32,6 +25,7 @@ from core.models import (
     RootCauseOutput,
     TimelineEvent,
 )
+from core.units import format_value, percent, utc
 
 SECTIONS = (
     "Executive Summary",
@@ -76,36 +70,6 @@ def code(value: object) -> str:
     """A command as inline code; backticks and newlines cannot break out of it."""
     raw = _NEWLINES.sub(" ", str(value)).replace("`", "'")
     return f"`{raw}`"
-
-
-def utc(ts: float) -> str:
-    """Unix seconds as an ISO 8601 UTC time to the second, e.g. ``2026-01-01T00:00:05Z``."""
-    try:
-        return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return f"{ts} (invalid time)"
-
-
-def format_value(metric: str, value: float) -> str:
-    """A metric value with its unit: fractions as percentages, ms, MB, req/s."""
-    if not math.isfinite(value):
-        return str(value)
-    if metric in (ERROR_RATE, DEPENDENCY_ERROR_RATE):
-        return f"{value * 100:.1f}%"
-    if metric.endswith("_ms"):
-        return f"{value:,.0f} ms"
-    if metric.endswith("_mb"):
-        return f"{value:,.0f} MB"
-    if metric == REQUEST_RATE:
-        return f"{value:,.1f} req/s"
-    if metric == CPU_PERCENT:
-        return f"{value:.0f}%"
-    return f"{value:,.3g}"
-
-
-def percent(value: float) -> str:
-    """A fraction 0..1 as a percentage."""
-    return f"{value * 100:.0f}%"
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from core.models import (
     Signal,
     TimelineEvent,
 )
-from core.report import format_value, utc
+from core.units import format_value, utc
 
 Z_THRESHOLD = 4.0  # robust z-score a point must exceed to be out of band
 MAD_TO_SIGMA = 1.4826

@@ -39,7 +39,7 @@ from core.models import (
     Signal,
     Topology,
 )
-from core.report import format_value, utc
+from core.units import format_value, utc
 
 W_METRIC, W_LOG, W_COVERAGE, W_SIGNAL = 3.0, 2.0, 1.0, 0.5
 W_AGAINST, W_CALLEE, W_ONSET = 2.5, 2.5, 1.0
