@@ -19,6 +19,7 @@ from app.components import (
 )
 from app.formatting import (
     DASH,
+    fmt_clock,
     fmt_confidence,
     fmt_duration,
     fmt_ts,
@@ -180,14 +181,18 @@ def header(incident: Incident, now: float) -> None:
         severity_badge(incident.severity)
         status_badge(incident.status)
         analysis_badge(incident.analysis_status)
-    started, detected, ended, duration, cause, confidence = st.columns(6)
-    started.metric("Started (UTC)", fmt_ts(incident.start_time).removesuffix(" UTC"))
+    started, detected, ended, duration, cause, confidence = st.columns([1, 1, 1, 1, 2, 1])
+    started.metric("Started (UTC)", fmt_clock(incident.start_time), help=fmt_ts(incident.start_time))
     detected.metric(
         "Detected after",
         fmt_duration(incident.detected_at - incident.start_time),
         help=f"Opened at {fmt_ts(incident.detected_at)}",
     )
-    ended.metric("Ended (UTC)", fmt_ts(incident.end_time).removesuffix(" UTC") if incident.end_time else "ongoing")
+    ended.metric(
+        "Ended (UTC)",
+        fmt_clock(incident.end_time) if incident.end_time else "ongoing",
+        help=fmt_ts(incident.end_time) if incident.end_time else None,
+    )
     duration.metric("Duration", fmt_duration(incident_duration(incident, now)))
     cause.metric("Root cause", root_cause_text(incident))
     confidence.metric("Confidence", fmt_confidence(incident.root_cause_confidence))
