@@ -181,21 +181,17 @@ def header(incident: Incident, now: float) -> None:
         severity_badge(incident.severity)
         status_badge(incident.status)
         analysis_badge(incident.analysis_status)
-    started, detected, ended, duration, cause, confidence = st.columns([1, 1, 1, 1, 2, 1])
+    started, detected, duration, confidence = st.columns(4)
     started.metric("Started (UTC)", fmt_clock(incident.start_time), help=fmt_ts(incident.start_time))
     detected.metric(
         "Detected after",
         fmt_duration(incident.detected_at - incident.start_time),
         help=f"Opened at {fmt_ts(incident.detected_at)}",
     )
-    ended.metric(
-        "Ended (UTC)",
-        fmt_clock(incident.end_time) if incident.end_time else "ongoing",
-        help=fmt_ts(incident.end_time) if incident.end_time else None,
-    )
-    duration.metric("Duration", fmt_duration(incident_duration(incident, now)))
-    cause.metric("Root cause", root_cause_text(incident))
+    ended = f"ended {fmt_ts(incident.end_time)}" if incident.end_time else "ongoing"
+    duration.metric("Duration", fmt_duration(incident_duration(incident, now)), help=ended)
     confidence.metric("Confidence", fmt_confidence(incident.root_cause_confidence))
+    st.markdown(f"**Root cause:** {md_escape(root_cause_text(incident))} · {ended}")
     details = [f"id {incident.id}", f"services: {', '.join(incident.services) or DASH}"]
     if incident.acknowledged_by:
         details.append(f"acknowledged by {incident.acknowledged_by} at {fmt_ts(incident.acknowledged_at)}")
