@@ -1,0 +1,1 @@
+"""NAB benchmark for the streaming anomaly detector: runner, corpus reader and NAB scorer."""

@@ -1,0 +1,117 @@
+"""Streaming anomaly detector: one pass, O(1) state per series, a score in [0, 1] from past points only.
+
+Each point is forecast by robust baselines: a level (Huber EWMA), the previous value (random walk) and
+a time-of-day profile. The baseline with the smallest recent error explains the point, and
+its error over that baseline's robust scale is the point's surprise. Surprises become an anomaly
+likelihood: the mean of the last few against their running distribution, as a log-scaled Gaussian tail.
+A score that does not exceed the recent (decaying) peak is damped, so a long event alerts once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.anomaly.baselines import RandomWalk, RobustLevel, SeasonalProfile
+from core.anomaly.likelihood import Likelihood, tail_score
+
+DEFAULT_ALERT_THRESHOLD = 0.25
+"""Product alert threshold: alert when score >= 0.25, i.e. the recent surprise has a Gaussian tail
+probability under about 3e-3 against the series' running distribution and tops the recent peak."""
+
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """One configuration for every series. Counts are in points, alphas are EW weights per point."""
+
+    learning_points: int = 300
+    """Points scored 0 while the baselines and the likelihood learn."""
+    level_alpha: float = 0.01
+    huber_k: float = 3.0
+    error_alpha: float = 0.01
+    """EW weight of each baseline's recent absolute error, used to pick the baseline."""
+    day_buckets: int = 48
+    bucket_alpha: float = 0.05
+    bucket_min_count: int = 8
+    trial_forecasts: int = 100
+    """Forecasts the time-of-day profile makes before it may be chosen."""
+    spread_alpha: float = 0.002
+    floor_fraction: float = 0.05
+    """Scales are floored at this fraction of the EW mean absolute deviation from the level (flat series)."""
+    surprise_offset: float = 1.0
+    surprise_span: float = 10.0
+    """Raw score = clip((surprise - offset) / span, 0, 1)."""
+    short_points: int = 3
+    memory_points: float = 20.0
+    min_std: float = 0.05
+    peak_decay: float = 0.997
+    """Per-point decay of the recent peak score; a score under the decayed peak is damped."""
+    repeat_damping: float = 0.2
+
+
+class StreamingDetector:
+    """Per-series detector state; `update` returns the anomaly score of each new point in [0, 1]."""
+
+    __slots__ = ("_cfg", "_daily", "_level", "_likelihood", "_n", "_peak", "_spread", "_walk")
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        cfg = config or DetectorConfig()
+        self._cfg = cfg
+        self._n = 0
+        self._spread = 0.0
+        self._peak = 0.0
+        self._level = RobustLevel(cfg.level_alpha, cfg.huber_k)
+        self._walk = RandomWalk(cfg.level_alpha, cfg.huber_k)
+        self._daily = SeasonalProfile(
+            DAY_S, cfg.day_buckets, cfg.bucket_alpha, cfg.bucket_min_count, cfg.huber_k, cfg.trial_forecasts
+        )
+        self._likelihood = Likelihood(cfg.short_points, cfg.memory_points, cfg.min_std)
+
+    def update(self, ts: float, value: float) -> float:
+        """Score in [0, 1] of `value` observed at `ts` (epoch seconds), from earlier points only; then learn it.
+
+        A missing value (NaN or infinite) scores 0 and is not learned.
+        """
+        if not (math.isfinite(value) and math.isfinite(ts)):
+            return 0.0
+        cfg = self._cfg
+        self._n += 1
+        raw = min(1.0, max(0.0, (self._surprise(ts, value) - cfg.surprise_offset) / cfg.surprise_span))
+        z = self._likelihood.update(raw)
+        if self._n <= cfg.learning_points:
+            return 0.0
+        score = tail_score(z)
+        # Only a score above the decaying recent peak is news; repeats of an ongoing event are damped.
+        peak = self._peak * cfg.peak_decay
+        self._peak = score if score > peak else peak
+        return score if score > peak else score * cfg.repeat_damping
+
+    def _surprise(self, ts: float, value: float) -> float:
+        """Surprise (robust-scale units) under the baseline with the smallest recent error."""
+        cfg = self._cfg
+        ea = cfg.error_alpha
+        if self._n > 1:
+            m = self._n - 1
+            sa = cfg.spread_alpha if m * cfg.spread_alpha > 1.0 else 1.0 / m
+            self._spread += sa * (abs(value - self._level.level) - self._spread)
+        floor = 1e-9 + 1e-6 * abs(self._level.level) + cfg.floor_fraction * self._spread
+        z, best = self._level.observe(value, floor, ea), self._level.error
+        z_walk = self._walk.observe(value, floor, ea)
+        if self._walk.error < best:
+            z, best = z_walk, self._walk.error
+        z_day = self._daily.observe(ts, value, floor, ea)
+        # A bucket still learning returns inf: fall back to the other baselines.
+        return z_day if self._daily.error < best and z_day < math.inf else z
+
+
+def score_series(
+    timestamps: Sequence[float], values: Sequence[float], config: DetectorConfig | None = None
+) -> list[float]:
+    """Scores in [0, 1] of a whole series through one `StreamingDetector` (timestamps in epoch seconds)."""
+    if len(timestamps) != len(values):
+        raise ValueError(f"timestamps and values differ in length: {len(timestamps)} != {len(values)}")
+    update = StreamingDetector(config).update
+    return [update(t, v) for t, v in zip(timestamps, values, strict=True)]
