@@ -254,18 +254,14 @@ def _add_span(fig: go.Figure, span: Span) -> None:
     )
 
 
+def _vline(fig: go.Figure, ts: float, line: dict, name: str) -> None:
+    """A vertical line across the whole plot height at ``ts``."""
+    x = to_utc(ts)
+    fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1, line=line, name=name)
+
+
 def _add_marker(fig: go.Figure, marker: Marker) -> None:
-    fig.add_shape(
-        type="line",
-        xref="x",
-        yref="paper",
-        x0=to_utc(marker.ts),
-        x1=to_utc(marker.ts),
-        y0=0,
-        y1=1,
-        line={"color": FAULT_COLOR, "width": 1.5, "dash": "dash"},
-        name=marker.label,
-    )
+    _vline(fig, marker.ts, {"color": FAULT_COLOR, "width": 1.5, "dash": "dash"}, marker.label)
     fig.add_annotation(
         x=to_utc(marker.ts),
         y=0.02,
@@ -279,17 +275,7 @@ def _add_marker(fig: go.Figure, marker: Marker) -> None:
         font={"size": 10, "color": FAULT_COLOR},
     )
     if marker.end is not None:
-        fig.add_shape(
-            type="line",
-            xref="x",
-            yref="paper",
-            x0=to_utc(marker.end),
-            x1=to_utc(marker.end),
-            y0=0,
-            y1=1,
-            line={"color": FAULT_COLOR, "width": 1, "dash": "dot"},
-            name=f"end of {marker.label}",
-        )
+        _vline(fig, marker.end, {"color": FAULT_COLOR, "width": 1, "dash": "dot"}, f"end of {marker.label}")
 
 
 def _add_threshold(fig: go.Figure, threshold: float, spec: MetricSpec) -> None:
