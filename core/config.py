@@ -22,6 +22,30 @@ class Settings(BaseSettings):
     )
     demo_seed: int = 42
 
+    # Prometheus and Loki (DATA_MODE=prometheus_loki)
+    prometheus_url: str | None = None
+    prometheus_bearer_token: SecretStr | None = None
+    prometheus_username: str | None = None
+    prometheus_password: SecretStr | None = None
+    prometheus_verify_tls: bool = True
+    prometheus_timeout_seconds: float = Field(default=5.0, gt=0)
+    prometheus_step_seconds: float = Field(default=5.0, gt=0)
+    prometheus_lookback_seconds: float = Field(default=15.0, gt=0)
+    prometheus_extra_matchers: str = ""
+    service_label: str = "service"
+    promql_config_file: Path | None = None
+    loki_url: str | None = None
+    loki_bearer_token: SecretStr | None = None
+    loki_username: str | None = None
+    loki_password: SecretStr | None = None
+    loki_verify_tls: bool = True
+    loki_timeout_seconds: float = Field(default=5.0, gt=0)
+    loki_tenant: str | None = None
+    loki_selector: str = "{service=$service}"
+    loki_limit: int = Field(default=1000, ge=1, le=5000)
+    log_files: str = Field(default="", description="Comma-separated globs of log files to follow instead of Loki.")
+    log_files_service: str = "app"
+
     # Store
     incident_db_path: Path = Path("data/incidents.duckdb")
     retention_hours: float = Field(default=48.0, gt=0)

@@ -28,6 +28,7 @@ from core.orchestration.monitor import Monitor
 from core.orchestration.supervisor import Supervisor
 from core.scheduler import DetectionScheduler
 from core.sources.demo import DemoLogSource, DemoMetricsSource, DemoServiceClient
+from core.sources.factory import Sources, prometheus_loki_sources
 from core.store import Store
 from demo_service import DemoService  # the composition root embeds the demo service
 
@@ -73,7 +74,8 @@ class Runtime:
         settings: Settings,
         clock: Clock,
         store: Store,
-        client: DemoServiceClient,
+        sources: Sources,
+        client: DemoServiceClient | None,
         *,
         embedded: DemoService | None = None,
         synchronous_analysis: bool = False,
@@ -99,8 +101,8 @@ class Runtime:
             settings=settings,
             clock=clock,
             store=store,
-            metrics=DemoMetricsSource(client),
-            logs=DemoLogSource(client),
+            metrics=sources.metrics,
+            logs=sources.logs,
             tracker=IncidentTracker(settings, **({"new_id": new_id} if new_id else {})),
             on_event=self._on_incident_event,
         )
@@ -110,7 +112,7 @@ class Runtime:
             store=store,
             supervisor=supervisor,
             topology=self.monitor.topology,
-            catalogue=self.fault_catalogue,
+            catalogue=self._analysis_catalogue,
         )
         self.scheduler = DetectionScheduler(self._poll, settings.detection_interval_seconds, clock)
 
@@ -125,25 +127,24 @@ class Runtime:
         new_id: Callable[[], str] | None = None,
     ) -> Runtime:
         """Open the store, start the embedded demo service (simulated mode) and the scheduler thread."""
-        if settings.data_mode != "simulated":
-            raise ConfigError(
-                f"DATA_MODE={settings.data_mode} is not available in this version; unset DATA_MODE "
-                "to use the simulated demo service."
-            )
         clock = clock or SystemClock()
         store = Store(settings.incident_db_path)
         embedded: DemoService | None = None
         try:
-            if settings.demo_service_url:
-                url = settings.demo_service_url
+            client = DemoServiceClient(settings.demo_service_url) if settings.demo_service_url else None
+            if settings.data_mode == "prometheus_loki":
+                sources = prometheus_loki_sources(settings)
             else:
-                embedded = DemoService(clock=clock, seed=settings.demo_seed)
-                url = embedded.start(host="127.0.0.1", port=0)
+                if client is None:
+                    embedded = DemoService(clock=clock, seed=settings.demo_seed)
+                    client = DemoServiceClient(embedded.start(host="127.0.0.1", port=0))
+                sources = Sources(DemoMetricsSource(client), DemoLogSource(client))
             runtime = cls(
                 settings,
                 clock,
                 store,
-                DemoServiceClient(url),
+                sources,
+                client,
                 embedded=embedded,
                 synchronous_analysis=synchronous_analysis,
                 new_id=new_id,
@@ -169,7 +170,8 @@ class Runtime:
         self.scheduler.stop()
         self._analysis_pool.shutdown(wait=True, cancel_futures=True)
         self._agent_pool.shutdown(wait=True, cancel_futures=True)
-        self.client.close()
+        if self.client is not None:
+            self.client.close()
         if self._embedded is not None:
             self._embedded.stop()
         self.store.close()
@@ -219,33 +221,53 @@ class Runtime:
         ]
 
     def demo_service_url(self) -> str | None:
-        """Base URL of the demo service (embedded or configured)."""
-        return self.client.base_url
+        """Base URL of the demo service (embedded or configured); None when there is none."""
+        return self.client.base_url if self.client is not None else None
 
     def demo_health(self) -> dict | None:
-        """The demo service's /health answer, or None when it is unreachable."""
+        """The demo service's /health answer, or None when it is unreachable or not configured."""
+        if self.client is None:
+            return None
         try:
             return self.client.health()
         except SourceError:
             return None
+
+    def _demo(self) -> DemoServiceClient:
+        if self.client is None:
+            raise ConfigError(
+                "Fault injection needs the demo service, and none is configured: in DATA_MODE=prometheus_loki "
+                "set DEMO_SERVICE_URL (e.g. http://127.0.0.1:8001) to use a standalone one."
+            )
+        return self.client
+
+    def _analysis_catalogue(self) -> list[FaultKind]:
+        """The demo service's catalogue when there is one; empty (every known kind) otherwise."""
+        if self.client is None:
+            return []
+        try:
+            return self.fault_catalogue()
+        except SourceError as exc:
+            log.warning("fault catalogue unavailable, analysing against every known kind: %s", exc)
+            return []
 
     # --- faults --------------------------------------------------------------------------------
 
     def fault_catalogue(self) -> list[FaultKind]:
         """The demo service's fault kinds (raises SourceError when unreachable)."""
         if self._catalogue is None:
-            self._catalogue = self.client.faults()[0]
+            self._catalogue = self._demo().faults()[0]
         return self._catalogue
 
     def active_faults(self) -> list[dict]:
         """Active faults as the demo service reports them."""
-        return self.client.faults()[1]
+        return self._demo().faults()[1]
 
     def inject_fault(
         self, type_: str, target: str | None = None, intensity: float = 1.0, duration_seconds: float = 120
     ) -> InjectedFault:
         """POST the fault to the demo service and record it; FaultRequestError carries the refusal."""
-        answer = self.client.inject(type_, target, intensity, duration_seconds)
+        answer = self._demo().inject(type_, target, intensity, duration_seconds)
         now = self.clock.now()
         fault = InjectedFault(
             id=str(answer["id"]),
@@ -260,12 +282,12 @@ class Runtime:
 
     def stop_fault(self, fault_id: str) -> None:
         """Stop one fault early."""
-        self.client.stop_fault(fault_id)
+        self._demo().stop_fault(fault_id)
         self.store.mark_faults_stopped(self.clock.now(), fault_id)
 
     def stop_all_faults(self) -> int:
         """Stop every active fault; returns how many were stopped."""
-        stopped = self.client.stop_all()
+        stopped = self._demo().stop_all()
         self.store.mark_faults_stopped(self.clock.now())
         return stopped
 

@@ -69,8 +69,25 @@ def test_killed_analysis_is_kept_flagged_and_can_run_again(settings: Settings) -
         runtime.close()
 
 
-def test_only_simulated_mode_is_available_yet(settings: Settings) -> None:
+def test_prometheus_mode_needs_a_prometheus_url(settings: Settings) -> None:
     from core.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="DATA_MODE=prometheus_loki"):
+    with pytest.raises(ConfigError, match="PROMETHEUS_URL"):
         Runtime.start(settings.model_copy(update={"data_mode": "prometheus_loki"}), run_scheduler=False)
+
+
+def test_prometheus_mode_without_a_demo_service_explains_that_faults_need_one(settings: Settings) -> None:
+    from core.errors import ConfigError
+
+    prometheus = settings.model_copy(update={"data_mode": "prometheus_loki", "prometheus_url": "http://127.0.0.1:9"})
+    runtime = Runtime.start(prometheus, clock=VirtualClock(), run_scheduler=False)
+    try:
+        assert runtime.demo_service_url() is None and runtime.demo_health() is None
+        with pytest.raises(ConfigError, match="DEMO_SERVICE_URL"):
+            runtime.inject_fault("error_rate")
+        report = runtime.monitor.tick()  # Prometheus is not there: recorded, nothing opens
+        assert report.errors and "127.0.0.1:9" in report.errors[0]
+        assert runtime.store.list_incidents() == []
+        assert [s.name for s in runtime.source_statuses() if not s.ok] == ["prometheus"]
+    finally:
+        runtime.close()

@@ -59,8 +59,8 @@ class Monitor:
             self.health[source.name] = SourceHealth(source.name, source.target)
 
     def topology(self) -> Topology:
-        """The metrics source's topology, fetched once it answers; an empty one until then."""
-        if self._topology is None:
+        """The metrics source's topology, fetched until it names at least one service."""
+        if self._topology is None or not self._topology.services:
             self._topology = self.metrics.topology()
         return self._topology
 
