@@ -9,7 +9,7 @@ from typing import Any
 
 from core.config import Settings
 from core.models import Incident
-from core.runtime import Runtime
+from core.runtime import Runtime, SourceStatus
 
 POLL_SECONDS = 1.0
 
@@ -20,8 +20,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="run detection and analysis in real time against the configured sources",
         description=(
             "Runs the detection loop on the wall clock against the configured sources (the embedded demo "
-            "service by default) and prints a JSON line when an incident opens, when its analysis is done "
-            "and when it resolves."
+            "service by default) and prints a JSON line when an incident opens, when its analysis is done, "
+            "when it resolves, and when a source fails or answers again."
         ),
     )
     p.add_argument("--duration", type=float, default=None, help="stop after this many seconds (default: never)")
@@ -33,9 +33,14 @@ def run(args: argparse.Namespace) -> int:
     runtime = Runtime.start(Settings())
     print(json.dumps({"event": "started", "demo_service": runtime.demo_service_url()}), flush=True)
     seen: dict[str, tuple[str, str]] = {}
+    sources_ok: dict[str, bool] = {}
     deadline = None if args.duration is None else time.monotonic() + args.duration
     try:
         while deadline is None or time.monotonic() < deadline:
+            for source in runtime.source_statuses():
+                if sources_ok.get(source.name, True) != source.ok:
+                    print(json.dumps(_source_line(source)), flush=True)
+                sources_ok[source.name] = source.ok
             for incident in runtime.store.list_incidents(limit=100):
                 for line in _changes(incident, seen.get(incident.id)):
                     print(json.dumps(line), flush=True)
@@ -44,6 +49,17 @@ def run(args: argparse.Namespace) -> int:
     finally:
         runtime.close()
     return 0
+
+
+def _source_line(source: SourceStatus) -> dict[str, Any]:
+    """A source that started failing, or answered again."""
+    return {
+        "event": "source_recovered" if source.ok else "source_failed",
+        "source": source.name,
+        "target": source.target,
+        "error": None if source.ok else source.last_error,
+        "last_success": source.last_success,
+    }
 
 
 def _changes(incident: Incident, before: tuple[str, str] | None) -> list[dict[str, Any]]:

@@ -55,7 +55,7 @@ def test_watch_through_prometheus_names_the_injected_fault(tmp_path: Path) -> No
             CONFIRMATION_SECONDS="4",
         )
         watch = subprocess.Popen(
-            [sys.executable, "-m", "core.cli", "watch", "--duration", "120", "--json"],
+            [sys.executable, "-m", "core.cli", "watch", "--duration", "180", "--json"],
             cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
@@ -65,9 +65,21 @@ def test_watch_through_prometheus_names_the_injected_fault(tmp_path: Path) -> No
             lines = lines_of(watch)
             assert next_event(lines, "started", time.monotonic() + 30)["demo_service"] == demo_url
             time.sleep(20)  # a baseline in Prometheus and in the store
+
+            prometheus.stop()  # Prometheus goes away mid-run
+            stopped = time.monotonic()
+            failed = next_event(lines, "source_failed", stopped + 10)
+            assert failed["source"] == "prometheus" and prometheus.url in failed["target"]
+            assert time.monotonic() - stopped <= 2 * 2 + 2  # within one poll (2 s) plus the watch loop's 1 s
+            time.sleep(15)
+            prometheus.start()  # same port, same data: back without restarting the tool
+            assert next_event(lines, "source_recovered", time.monotonic() + 15)["source"] == "prometheus"
+            time.sleep(10)
             answer = requests.post(f"{demo_url}/faults", json={"type": "error_rate", "target": "payments"}, timeout=5)
             assert answer.status_code == 201
             injected = time.monotonic()
+            opened = next_event(lines, "opened", injected + 60)
+            assert opened["detected_at"] > time.time() - (time.monotonic() - injected) - 1, "opened from the gap"
             analyzed = next_event(lines, "analyzed", injected + 60)
             assert time.monotonic() - injected < 60
             top = analyzed["root_causes"][0]
