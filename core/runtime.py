@@ -25,7 +25,7 @@ from core.llm import OpenAILLM
 from core.models import FaultKind, Incident, InjectedFault
 from core.orchestration.analysis import AnalysisService
 from core.orchestration.monitor import Monitor
-from core.orchestration.supervisor import Supervisor
+from core.orchestration.supervisor import ProgressCallback, Supervisor
 from core.scheduler import DetectionScheduler
 from core.sources.demo import DemoLogSource, DemoMetricsSource, DemoServiceClient
 from core.sources.factory import Sources, prometheus_loki_sources
@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 
 #: A joined incident is analysed again at most this often (clock seconds).
 REANALYSIS_MIN_GAP_SECONDS = 30.0
-
-ProgressCallback = Callable[[str, str], None]  # (agent name, state: running|ok|error|no_data)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from core.agents import default_agents
 from core.agents.base import AnalysisContext
 from core.config import Settings
 from core.models import (
-    CPU_PERCENT,
     DB_QUERY_P95_MS,
     DEPENDENCY_ERROR_RATE,
     ERROR_RATE,
@@ -23,7 +22,7 @@ from core.models import (
     LATENCY_P95_MS,
     LATENCY_P99_MS,
     MEMORY_MB,
-    REQUEST_RATE,
+    METRICS,
     AgentOutput,
     FaultKind,
     Incident,
@@ -77,17 +76,7 @@ _BASE: dict[str, tuple[float, float, float, float, float, float, float, float | 
     "postgres": (120, 0.001, 5, 20, 35, 35, 340, None, None),
     "payments": (8, 0.004, 120, 280, 350, 15, 190, None, 0.004),
 }
-_METRICS = (
-    REQUEST_RATE,
-    ERROR_RATE,
-    LATENCY_P50_MS,
-    LATENCY_P95_MS,
-    LATENCY_P99_MS,
-    CPU_PERCENT,
-    MEMORY_MB,
-    DB_QUERY_P95_MS,
-    DEPENDENCY_ERROR_RATE,
-)
+_METRICS = METRICS
 _FRACTIONS = (ERROR_RATE, DEPENDENCY_ERROR_RATE)
 
 Effects = dict[tuple[str, str], float]

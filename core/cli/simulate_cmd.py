@@ -11,6 +11,7 @@ from typing import Any
 
 from core.clock import VirtualClock
 from core.config import Settings
+from core.export import root_causes
 from core.models import Incident
 from core.runtime import Runtime, seeded_ids
 
@@ -128,8 +129,6 @@ def simulate(
 
 
 def _incident_json(incident: Incident, fault_start: float | None) -> dict[str, Any]:
-    summary = incident.final_summary or {}
-    hypotheses = summary.get("hypotheses") or []
     return {
         "id": incident.id,
         "severity": incident.severity,
@@ -139,15 +138,7 @@ def _incident_json(incident: Incident, fault_start: float | None) -> dict[str, A
         "detected_at": incident.detected_at,
         "detection_delay_s": None if fault_start is None else round(incident.detected_at - fault_start, 3),
         "analysis_status": incident.analysis_status,
-        "root_causes": [
-            {
-                "service": h.get("service"),
-                "kind": h.get("kind"),
-                "confidence": h.get("confidence"),
-                "evidence": h.get("evidence", []),
-            }
-            for h in hypotheses
-        ],
+        "root_causes": root_causes(incident),
         "rca_markdown": incident.rca_markdown,
     }
 

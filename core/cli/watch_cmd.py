@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from core.config import Settings
+from core.export import root_causes
 from core.models import Incident
 from core.runtime import Runtime, SourceStatus
 
@@ -87,8 +88,5 @@ def _line(event: str, incident: Incident) -> dict[str, Any]:
         "analysis_status": incident.analysis_status,
     }
     if event == "analyzed":
-        hypotheses = (incident.final_summary or {}).get("hypotheses") or []
-        line["root_causes"] = [
-            {"service": h.get("service"), "kind": h.get("kind"), "confidence": h.get("confidence")} for h in hypotheses
-        ]
+        line["root_causes"] = root_causes(incident, with_evidence=False)
     return line

@@ -10,10 +10,8 @@ from core.agents.base import AnalysisContext
 from core.clock import Clock
 from core.config import Settings
 from core.models import FaultKind, Incident, Topology
-from core.orchestration.supervisor import Supervisor
+from core.orchestration.supervisor import ProgressCallback, Supervisor
 from core.store import Store
-
-ProgressCallback = Callable[[str, str], None]
 
 #: How far before the first signal the incident window starts, to catch the onset.
 ONSET_LOOKBACK_SECONDS = 60.0

@@ -151,9 +151,12 @@ class DemoLogSource:
         events: list[LogEvent] = []
         while True:
             page = self.client.logs(self.cursor, LOG_PAGE)
-            lines = page.get("lines", []) if isinstance(page, dict) else []
-            self.cursor = str(page.get("cursor", self.cursor)) if isinstance(page, dict) else self.cursor
-            self.dropped += int(page.get("dropped", 0) or 0) if isinstance(page, dict) else 0
+            if not isinstance(page, dict):
+                page = {}
+            lines = page.get("lines", [])
+            if page.get("cursor") is not None:
+                self.cursor = str(page["cursor"])
+            self.dropped += int(page.get("dropped", 0) or 0)
             for line in lines:
                 event = parse_log_line(line)
                 if event is None:
