@@ -25,6 +25,7 @@ import numpy as np
 
 from core import catalogue
 from core.agents.base import AnalysisContext
+from core.agents.calibration import calibrate
 from core.agents.monitoring import Z_THRESHOLD
 from core.catalogue import Signature
 from core.log_patterns import is_surging
@@ -93,6 +94,8 @@ class Score:
     primary: bool = False
     evidence: list[Evidence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    anchors: set[tuple[str, str]] = field(default_factory=set)  # symptoms its primary cues rest on
+    explained: set[tuple[str, str]] = field(default_factory=set)  # symptoms it accounts for, if it is the cause
 
 
 def _symptoms(
@@ -172,6 +175,8 @@ def _metric_fit(sc: Score, facts: Facts) -> float:
         strength = sum(facts.strength(s, cue.metric) for s in seen) / len(seen)
         total, weight = total + cue.weight * strength, weight + cue.weight
         sc.primary |= cue.primary and strength > 0
+        if cue.primary:
+            sc.anchors.update((s, cue.metric) for s in seen if facts.strength(s, cue.metric))
         sc.evidence.extend(_metric_evidence(facts, s, cue.metric) for s in seen if facts.strength(s, cue.metric))
     return total / weight if weight else 0.0
 
@@ -241,6 +246,8 @@ def _graph_terms(sc: Score, facts: Facts) -> tuple[float, float, float, float]:
     affected = {svc for svc, metric in facts.symptoms if metric in sig.explains}
     reach = {target} | (upstream if sig.propagates else set())
     coverage = len(affected & reach) / len(affected) if affected else 0.0
+    sc.explained = {(svc, metric) for svc, metric in facts.symptoms if metric in sig.explains and svc in reach}
+    sc.explained |= sc.anchors
     against_metric = max(sig.against, key=lambda m: facts.strength(target, m), default=None)
     against = facts.strength(target, against_metric) if against_metric else 0.0
     if against > 0:
@@ -298,17 +305,47 @@ def score_candidate(target: str, sig: Signature, facts: Facts) -> Score | None:
     return sc
 
 
-def confidences(totals: list[float]) -> list[float]:
-    """Softmax of the scores with a ``NULL_SCORE`` alternative, capped at ``MAX_CONFIDENCE``."""
+def softmax(totals: list[float]) -> list[float]:
+    """Softmax of the scores with a ``NULL_SCORE`` ("a cause outside the catalogue") alternative."""
     if not totals:
         return []
     top = max([*totals, NULL_SCORE])
     weights = [math.exp(t - top) for t in totals]
     norm = sum(weights) + math.exp(NULL_SCORE - top)
-    return [min(MAX_CONFIDENCE, w / norm) for w in weights]
+    return [w / norm for w in weights]
 
 
-def _hypothesis(sc: Score, confidence: float) -> Hypothesis:
+def groups(scored: list[Score]) -> list[int]:
+    """Competition group of each candidate (best first): a candidate competes with the first group whose
+    leader sits on the same service or explains every symptom it rests on; one that rests on a symptom
+    no leader explains is an additional, independent cause and leads a group of its own (two faults)."""
+    leaders: list[Score] = []
+    out = []
+    for sc in scored:
+        home = next(
+            (i for i, lead in enumerate(leaders) if sc.target == lead.target or sc.anchors <= lead.explained), None
+        )
+        if home is None:
+            home = len(leaders)
+            leaders.append(sc)
+        out.append(home)
+    return out
+
+
+def confidences(scored: list[Score]) -> tuple[list[float], list[float], list[int]]:
+    """(calibrated, raw, group) per candidate: softmax within each group, then the calibration map,
+    capped at ``MAX_CONFIDENCE``."""
+    group_of = groups(scored)
+    raw = [0.0] * len(scored)
+    for group in set(group_of):
+        members = [i for i, g in enumerate(group_of) if g == group]
+        for i, p in zip(members, softmax([scored[i].total for i in members]), strict=True):
+            raw[i] = p
+    calibrated = [min(MAX_CONFIDENCE, calibrate(p, g)) for p, g in zip(raw, group_of, strict=True)]
+    return calibrated, raw, group_of
+
+
+def _hypothesis(sc: Score, confidence: float, raw: float, group: int) -> Hypothesis:
     where = "external dependency " if sc.sig.locations == frozenset({"external"}) else ""
     facts_text = "; ".join(e.description for e in sc.evidence[:2])
     notes = f"; {'; '.join(sc.notes)}" if sc.notes else ""
@@ -316,16 +353,21 @@ def _hypothesis(sc: Score, confidence: float) -> Hypothesis:
         service=sc.target,
         kind=sc.sig.kind,
         confidence=round(confidence, 3),
+        raw_confidence=round(raw, 4),
+        group=group,
+        score=round(sc.total, 3),
         summary=f"{sc.sig.label.capitalize()} in {where}{sc.target}: {facts_text}{notes}.",
         evidence=sc.evidence[:MAX_EVIDENCE],
     )
 
 
 def rank(facts: Facts, pairs: list[tuple[str, Signature]]) -> list[Hypothesis]:
-    """Hypotheses best first, with confidences normalised across all scored candidates."""
+    """Hypotheses, most probable first, each with its calibrated confidence (see ``confidences``)."""
     scored = [sc for target, sig in pairs if (sc := score_candidate(target, sig, facts)) is not None]
     scored.sort(key=lambda sc: (-sc.total, sc.target, sc.sig.kind))
-    ranked = [_hypothesis(sc, p) for sc, p in zip(scored, confidences([sc.total for sc in scored]), strict=True)]
+    calibrated, raw, group_of = confidences(scored)
+    ranked = [_hypothesis(*args) for args in zip(scored, calibrated, raw, group_of, strict=True)]
+    ranked.sort(key=lambda h: -h.confidence)
     return [h for h in ranked if h.confidence >= MIN_CONFIDENCE][:MAX_HYPOTHESES]
 
 
@@ -378,9 +420,21 @@ class RootCauseAgent:
         if not hypotheses:
             reason = _no_cause_reason(facts, pairs, gaps)
             return RootCauseOutput(summary=reason, no_cause_reason=reason)
-        top = hypotheses[0]
-        others = ", ".join(f"{h.kind} on {h.service} ({h.confidence:.0%})" for h in hypotheses[1:3])
-        summary = f"Most likely: {top.kind} on {top.service} ({top.confidence:.0%} confidence)."
-        if others:
-            summary += f" Alternatives: {others}."
-        return RootCauseOutput(summary=summary + partial, hypotheses=hypotheses)
+        return RootCauseOutput(summary=_summary(hypotheses) + partial, hypotheses=hypotheses)
+
+
+def _summary(hypotheses: list[Hypothesis]) -> str:
+    """One paragraph: the most likely cause, any additional independent cause, then the alternatives."""
+
+    def named(h: Hypothesis) -> str:
+        return f"{h.kind} on {h.service} ({h.confidence:.0%})"
+
+    top = hypotheses[0]
+    also = [h for h in hypotheses[1:] if h.group != top.group and h.confidence >= 0.5]
+    alternatives = [h for h in hypotheses[1:] if h not in also][:2]
+    summary = f"Most likely: {top.kind} on {top.service} ({top.confidence:.0%} confidence)."
+    if also:
+        summary += f" At the same time, independently: {', '.join(named(h) for h in also)}."
+    if alternatives:
+        summary += f" Alternatives: {', '.join(named(h) for h in alternatives)}."
+    return summary

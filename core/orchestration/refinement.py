@@ -76,9 +76,11 @@ def _root_cause(det: RootCauseOutput, ref: RootCauseOutput) -> dict[str, Any]:
                 update={"summary": h.summary.strip() or base.summary, "evidence": _evidence(base.evidence, h.evidence)}
             ),
         )
-    total = sum(h.confidence for h in seen.values())
-    if total > 1.0 + 1e-6:
-        raise RefinementRejected(f"its confidences add up to {total:.2f}, more than 1")
+    total, allowed = sum(h.confidence for h in seen.values()), sum(h.confidence for h in det.hypotheses)
+    if total > max(allowed, 1.0) + 1e-6:
+        raise RefinementRejected(
+            f"its confidences add up to {total:.2f}, more than the evidence supports ({allowed:.2f})"
+        )
     hypotheses = sorted(seen.values(), key=lambda h: -h.confidence)
     reason = (ref.no_cause_reason or det.no_cause_reason) if not hypotheses else det.no_cause_reason
     return {"hypotheses": hypotheses, "no_cause_reason": reason}

@@ -1,0 +1,90 @@
+"""Run the benchmark's simulations in worker processes, streaming one JSON row per run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from benchmarks.rca.plan import Run
+from core.cli.simulate_cmd import simulate
+
+WARMUP_SECONDS = 300.0
+
+
+def run_one(run: Run) -> dict:
+    """Simulate ``run`` and keep what scoring needs: faults, and per incident its delay and hypotheses."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="rca-bench-") as tmp:
+        result = simulate(
+            list(run.faults), duration=run.duration, warmup=WARMUP_SECONDS, seed=run.seed, db=Path(tmp) / "b.duckdb"
+        )
+    return {
+        "group": run.group,
+        "label": run.label,
+        "seed": run.seed,
+        "duration": run.duration,
+        "warmup": WARMUP_SECONDS,
+        "faults": [{"type": f["type"], "target": f["target"], "intensity": f["intensity"]} for f in result["faults"]],
+        "incidents": [
+            {
+                "title": incident["title"],
+                "services": incident["services"],
+                "detection_delay_s": incident["detection_delay_s"],
+                "analysis_status": incident["analysis_status"],
+                "root_causes": [
+                    {key: h.get(key) for key in ("service", "kind", "confidence", "score", "group", "raw_confidence")}
+                    | {"evidence": len(h.get("evidence", []))}
+                    for h in incident["root_causes"]
+                ],
+            }
+            for incident in result["incidents"]
+        ],
+        "wall_seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def run_all(runs: Sequence[Run], jobs: int, on_row: Callable[[dict, int], None]) -> list[dict]:
+    """Every run, ``jobs`` at a time, longest first; ``on_row(row, done)`` as each one finishes."""
+    ordered = sorted(runs, key=lambda r: -r.duration)
+    rows: list[dict] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_one, run) for run in ordered]
+        for future in as_completed(futures):
+            rows.append(future.result())
+            on_row(rows[-1], len(rows))
+    return rows
+
+
+def progress(total: int, out: Path | None) -> Callable[[dict, int], None]:
+    """A callback that prints one line per finished run to stderr and appends the row to ``out``."""
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("")
+
+    def on_row(row: dict, done: int) -> None:
+        top = row["incidents"][0]["root_causes"][:1] if row["incidents"] else []
+        cause = f"{top[0]['kind']}@{top[0]['service']} {top[0]['confidence']:.2f}" if top else "no cause"
+        found = f"{len(row['incidents'])} incident(s), {cause}" if row["incidents"] else "no incident"
+        print(
+            f"[{done}/{total}] {row['label']} seed {row['seed']}: {found} ({row['wall_seconds']:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+        if out is not None:
+            with out.open("a") as handle:
+                handle.write(json.dumps(row) + "\n")
+
+    return on_row
+
+
+def read_rows(path: Path) -> Iterator[dict]:
+    """Rows written by an earlier run (``--rows``), to score again without simulating."""
+    with path.open() as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
