@@ -8,6 +8,8 @@ of issue 3 is missed.
 
     python -m benchmarks.rca [--seeds 1-3] [--pairs 30] [--quiet-hours 24] [--jobs 2] [--rows out.jsonl]
     python -m benchmarks.rca --score out.jsonl      # score earlier rows again without simulating
+    python -m benchmarks.rca --seeds 101-103 --rows fit.jsonl; python -m benchmarks.rca --fit-calibration fit.jsonl
+                                                    # refit core/agents/calibration.py on other seeds
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.rca import plan
+from benchmarks.rca import plan, scoring
 from benchmarks.rca.report import summary
 from benchmarks.rca.runner import progress, read_rows, run_all
 from benchmarks.seed_faults import seeds_of
+from core.agents.calibration import Platt, fit_platt
 from demo_service.faults import catalogue
 
 
@@ -37,6 +40,18 @@ def build(args: argparse.Namespace) -> list[plan.Run]:
     return runs
 
 
+def fit_calibration(rows: list[dict]) -> str:
+    """The ``MAIN`` and ``ADDITIONAL`` Platt maps fitted on the raw confidences of ``rows``, as Python."""
+    points = scoring.raw_statements(rows)
+    main_points = [(raw, right) for raw, right, group in points if group == 0]
+    extra_points = [(raw, right) for raw, right, group in points if group > 0]
+    lines = []
+    for name, subset in (("MAIN", main_points), ("ADDITIONAL", extra_points)):
+        platt = fit_platt(subset) if len({right for _, right in subset}) == 2 else Platt()
+        lines.append(f"{name} = Platt({platt.a}, {platt.b})  # fitted on {len(subset)} hypotheses")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.rca", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -51,8 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
     parser.add_argument("--rows", type=Path, default=None, help="write one JSON row per run to this file")
     parser.add_argument("--score", type=Path, default=None, help="score rows of an earlier run, simulate nothing")
+    parser.add_argument("--fit-calibration", type=Path, default=None, help="print Platt maps fitted on these rows")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.fit_calibration is not None:
+        print(fit_calibration(list(read_rows(args.fit_calibration))))
+        return 0
     if args.score is not None:
         rows = list(read_rows(args.score))
     else:

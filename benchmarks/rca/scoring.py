@@ -67,6 +67,20 @@ def statements(rows: Iterable[dict]) -> list[tuple[float, bool]]:
     return out
 
 
+def raw_statements(rows: Iterable[dict]) -> list[tuple[float, bool, int]]:
+    """(raw confidence, right, group) for every stated hypothesis that records its raw confidence."""
+    out = []
+    for row in rows:
+        truth = injected(row)
+        for incident in row["incidents"]:
+            out.extend(
+                (h["raw_confidence"], (h["service"], h["kind"]) in truth, h.get("group") or 0)
+                for h in incident["root_causes"]
+                if h.get("raw_confidence") is not None
+            )
+    return out
+
+
 def calibration(points: Sequence[tuple[float, bool]], bins: int = 10) -> tuple[list[Bin], float]:
     """Equal-width confidence bins and the expected calibration error (count-weighted |accuracy − conf|)."""
     grouped: dict[int, list[tuple[float, bool]]] = defaultdict(list)

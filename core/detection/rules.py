@@ -9,7 +9,8 @@ Rules and their thresholds (all from ``Settings``):
 - ``memory``: resident memory above ``MEMORY_THRESHOLD_MB``.
 - ``memory_trend``: like Prometheus' ``predict_linear``: a least-squares line over the last
   ``TREND_WINDOW_SECONDS`` of memory that is steep, tight (R² >= 0.8) and crosses the memory threshold
-  within ``MEMORY_FORECAST_HORIZON_SECONDS``.
+  within ``MEMORY_FORECAST_HORIZON_SECONDS``; before that window fills, the last ``FAST_TREND_POINTS``
+  polls rising at every step (no GC drop) by ``FAST_TREND_MIN_RISE_MB`` or more stand in for the fit.
 - ``slow_query_logs`` / ``connection_error_logs``: at least ``SLOW_QUERY_LOG_THRESHOLD`` /
   ``CONNECTION_ERROR_LOG_THRESHOLD`` matching log lines from one service in one poll.
 """
@@ -20,6 +21,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 from core import models as m
 from core.config import Settings
@@ -33,6 +35,8 @@ TREND_WINDOW_SECONDS = 60.0
 TREND_MIN_POINTS = 6
 TREND_MIN_SLOPE_MB_S = 0.1
 TREND_MIN_R2 = 0.8
+FAST_TREND_POINTS = 4  # the last 4 polls (15 s at 5 s): a steady climb this long is not GC noise
+FAST_TREND_MIN_RISE_MB = 3.0
 
 SLOW_QUERY = re.compile(r"slow[ _-]?query|query took|duration: \d", re.IGNORECASE)
 CONNECTION_ERROR = re.compile(
@@ -113,13 +117,16 @@ def memory_signal(history: SeriesHistory, service: str, now: float, settings: Se
             ts=now,
             message=f"Memory on {service} is {current:.0f} MB (threshold {threshold:.0f} MB)",
         )
-    fit = linear_fit(points)
-    if len(points) < TREND_MIN_POINTS or fit is None:
-        return None
-    slope, r2 = fit
     horizon = settings.memory_forecast_horizon_seconds
+    fit = linear_fit(points)
+    trend = fit if len(points) >= TREND_MIN_POINTS and fit is not None and fit[1] >= TREND_MIN_R2 else None
+    if trend is None:
+        trend = steady_rise(points[-FAST_TREND_POINTS:], FAST_TREND_MIN_RISE_MB)
+    if trend is None:
+        return None
+    slope, r2 = trend
     predicted = current + slope * horizon
-    if slope < TREND_MIN_SLOPE_MB_S or r2 < TREND_MIN_R2 or predicted <= threshold:
+    if slope < TREND_MIN_SLOPE_MB_S or predicted <= threshold:
         return None
     eta = (threshold - current) / slope
     return Signal(
@@ -134,6 +141,16 @@ def memory_signal(history: SeriesHistory, service: str, now: float, settings: Se
             f"threshold {threshold:.0f} MB in about {eta:.0f} s"
         ),
     )
+
+
+def steady_rise(points: Sequence[tuple[float, float]], min_rise: float) -> tuple[float, float] | None:
+    """(slope, R²) of a short stretch that rose at every step and by at least ``min_rise`` in all: a leak
+    seen before the long fit's window fills. A garbage-collection drop anywhere in it disqualifies it."""
+    if len(points) < FAST_TREND_POINTS or points[-1][1] - points[0][1] < min_rise:
+        return None
+    if any(later <= earlier for (_, earlier), (_, later) in pairwise(points)):
+        return None
+    return linear_fit(points)
 
 
 def linear_fit(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
