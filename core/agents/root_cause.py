@@ -27,7 +27,7 @@ from core import catalogue
 from core.agents.base import AnalysisContext
 from core.agents.calibration import calibrate
 from core.agents.monitoring import Z_THRESHOLD
-from core.catalogue import Signature
+from core.catalogue import LogCue, Signature
 from core.log_patterns import is_surging
 from core.models import (
     AgentOutput,
@@ -43,7 +43,7 @@ from core.models import (
 from core.units import format_value, utc
 
 W_METRIC, W_LOG, W_COVERAGE, W_SIGNAL = 3.0, 2.0, 1.0, 0.5
-W_AGAINST, W_CALLEE, W_ONSET = 2.5, 2.5, 1.0
+W_AGAINST, W_CALLEE, W_ONSET, W_MISSING = 2.5, 2.5, 1.0, 3.0
 NULL_SCORE = 2.0  # score of "a cause outside the catalogue"; a lone candidate at this score gets 50%
 MAX_CONFIDENCE = 0.95
 MIN_CONFIDENCE = 0.01  # hypotheses below this are not reported
@@ -71,7 +71,7 @@ class Facts:
 
     symptoms: Mapping[tuple[str, str], Symptom]
     observed: frozenset[tuple[str, str]]  # (service, metric) series present in the metrics
-    patterns: tuple[LogPattern, ...]  # new or surging error/warn patterns
+    patterns: tuple[LogPattern, ...]  # new or surging patterns, any level (each cue picks its levels)
     signals: tuple[Signal, ...]
     topology: Topology
     window: tuple[float, float]
@@ -95,6 +95,7 @@ class Score:
     evidence: list[Evidence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     anchors: set[tuple[str, str]] = field(default_factory=set)  # symptoms its primary cues rest on
+    matched_logs: set[str] = field(default_factory=set)  # labels of the log cues that matched
     explained: set[tuple[str, str]] = field(default_factory=set)  # symptoms it accounts for, if it is the cause
 
 
@@ -129,7 +130,7 @@ def gather(ctx: AnalysisContext, monitoring: MonitoringOutput | None, logs: LogA
     """Symptoms (anomalies, else detection signals), surging error/warn patterns and the graph, for scoring."""
     signals = tuple(ctx.incident.signals)
     observed, step = _observed_series(ctx)
-    patterns = tuple(p for p in (logs.patterns if logs else []) if p.level in ("ERROR", "WARN") and is_surging(p))
+    patterns = tuple(p for p in (logs.patterns if logs else []) if p.is_new or is_surging(p))
     examined = observed if monitoring is not None and monitoring.status == "ok" else frozenset()
     return Facts(
         symptoms=_symptoms(monitoring, signals, examined),
@@ -164,11 +165,19 @@ def _metric_evidence(facts: Facts, service: str, metric: str) -> Evidence:
     )
 
 
+def _neighbours(target: str, where: str, topology: Topology) -> list[str]:
+    """The services a cue looks at: the target itself, its callers, or its (internal) callees."""
+    if where == "self":
+        return [target]
+    if where == "callers":
+        return topology.callers(target)
+    return [c for c in topology.callees(target) if c not in topology.external]
+
+
 def _metric_fit(sc: Score, facts: Facts) -> float:
     total = weight = 0.0
-    callers = facts.topology.callers(sc.target)
     for cue in sc.sig.metric_cues:
-        where = [sc.target] if cue.where == "self" else callers
+        where = _neighbours(sc.target, cue.where, facts.topology)
         seen = [s for s in where if (s, cue.metric) in facts.observed or (s, cue.metric) in facts.symptoms]
         if not seen:
             continue  # not observable here: neither for nor against
@@ -192,21 +201,28 @@ def _lines_from(pattern: LogPattern, services: list[str]) -> int:
     return pattern.count if set(services) & set(pattern.services) else 0
 
 
+def _best_pattern(cue: LogCue, sc: Score, facts: Facts) -> tuple[float, int, LogPattern] | None:
+    """(strength, lines, pattern) of the new or surging pattern that shows ``cue`` most, or None."""
+    where = _neighbours(sc.target, cue.where, facts.topology)
+    best: tuple[float, int, LogPattern] | None = None
+    for p in facts.patterns:
+        if not cue.matches(f"{p.template}\n{p.example}", p.level, sc.target):
+            continue
+        lines = _lines_from(p, where) if where else (p.count if cue.names_target else 0)
+        if lines and (best is None or _log_strength(lines, p) > best[0]):
+            best = (_log_strength(lines, p), lines, p)
+    return best
+
+
 def _log_fit(sc: Score, facts: Facts) -> float:
     best_fit = 0.0
     top_weight = max((cue.weight for cue in sc.sig.log_cues), default=1.0)
-    callers = facts.topology.callers(sc.target)
     for cue in sc.sig.log_cues:
-        where = [sc.target] if cue.where == "self" else callers
-        best: tuple[float, int, LogPattern] | None = None
-        for p in facts.patterns:
-            if not cue.matches(f"{p.template}\n{p.example}", p.level, sc.target):
-                continue
-            lines = _lines_from(p, where) if where else (p.count if cue.names_target else 0)
-            if lines and (best is None or _log_strength(lines, p) > best[0]):
-                best = (_log_strength(lines, p), lines, p)
+        where = _neighbours(sc.target, cue.where, facts.topology)
+        best = _best_pattern(cue, sc, facts)
         if best is None:
             continue
+        sc.matched_logs.add(cue.label)
         strength, lines, p = best
         best_fit = max(best_fit, strength * cue.weight / top_weight)
         state = "new" if p.is_new else f"{p.surge:.1f}x the baseline rate"
@@ -242,7 +258,7 @@ def _signal_support(sc: Score, facts: Facts) -> float:
 def _graph_terms(sc: Score, facts: Facts) -> tuple[float, float, float, float]:
     """(coverage, against, sick callee, late onset) for one candidate."""
     topo, target, sig = facts.topology, sc.target, sc.sig
-    upstream = topo.upstream_of(target)
+    upstream = topo.upstream_of(target) if sig.direction == "up" else topo.downstream_of(target)
     affected = {svc for svc, metric in facts.symptoms if metric in sig.explains}
     reach = {target} | (upstream if sig.propagates else set())
     coverage = len(affected & reach) / len(affected) if affected else 0.0
@@ -261,9 +277,11 @@ def _graph_terms(sc: Score, facts: Facts) -> tuple[float, float, float, float]:
         sc.evidence.append(Evidence(kind="topology", service=target, description=text))
     explained_callers = sorted((affected & upstream) - {target}) if sig.propagates else []
     if explained_callers and coverage == 1.0:
-        text = f"symptoms in {', '.join(explained_callers)} are explained: they depend on {target}"
+        how = f"they depend on {target}" if sig.direction == "up" else f"{target} sends them its traffic"
+        text = f"symptoms in {', '.join(explained_callers)} are explained: {how}"
         sc.evidence.append(Evidence(kind="topology", service=target, description=text))
-    return coverage, against, sick[0], _late_onset(sc, facts, affected & upstream)
+    late = _late_onset(sc, facts, affected & upstream) if sig.direction == "up" else 0.0
+    return coverage, against, sick[0], late
 
 
 def _late_onset(sc: Score, facts: Facts, upstream_affected: set[str]) -> float:
@@ -298,11 +316,33 @@ def score_candidate(target: str, sig: Signature, facts: Facts) -> Score | None:
         + W_LOG * log_fit
         + W_COVERAGE * coverage
         + W_SIGNAL * signal
-        - W_AGAINST * against
+        - W_AGAINST * (against + _log_against(sc, facts))
         - W_CALLEE * callee
         - W_ONSET * late
+        - W_MISSING * _missing_logs(sc, facts)
     )
     return sc
+
+
+def _log_against(sc: Score, facts: Facts) -> float:
+    """Strength (0..1) of a log feature on the target that points at another kind (a deploy for errors)."""
+    found = [(best, cue) for cue in sc.sig.against_logs if (best := _best_pattern(cue, sc, facts)) is not None]
+    if not found:
+        return 0.0
+    (strength, _, pattern), cue = max(found, key=lambda item: item[0][0])
+    sc.notes.append(f"but {cue.label} in the logs ('{pattern.template}') points at another cause")
+    return strength
+
+
+def _missing_logs(sc: Score, facts: Facts) -> float:
+    """1 when the kind needs a log feature (its deploy event, say) that the logs do not show, else 0."""
+    if not sc.sig.required_logs or not facts.logs_available:
+        return 0.0
+    missing = [label for label in sc.sig.required_logs if label not in sc.matched_logs]
+    if not missing:
+        return 0.0
+    sc.notes.append(f"but no {', '.join(missing)} in the logs")
+    return 1.0
 
 
 def softmax(totals: list[float]) -> list[float]:
@@ -345,6 +385,13 @@ def confidences(scored: list[Score]) -> tuple[list[float], list[float], list[int
     return calibrated, raw, group_of
 
 
+def _headline(sig: Signature, target: str, where: str) -> str:
+    """How the report names the kind on ``target``: its own headline, else "<Label> in <target>"."""
+    if sig.headline:
+        return sig.headline.replace("{service}", target)
+    return f"{sig.label[:1].upper()}{sig.label[1:]} in {where}{target}"
+
+
 def _hypothesis(sc: Score, confidence: float, raw: float, group: int) -> Hypothesis:
     where = "external dependency " if sc.sig.locations == frozenset({"external"}) else ""
     facts_text = "; ".join(e.description for e in sc.evidence[:2])
@@ -356,7 +403,7 @@ def _hypothesis(sc: Score, confidence: float, raw: float, group: int) -> Hypothe
         raw_confidence=round(raw, 4),
         group=group,
         score=round(sc.total, 3),
-        summary=f"{sc.sig.label.capitalize()} in {where}{sc.target}: {facts_text}{notes}.",
+        summary=f"{_headline(sc.sig, sc.target, where)}: {facts_text}{notes}.",
         evidence=sc.evidence[:MAX_EVIDENCE],
     )
 
@@ -387,7 +434,7 @@ def _no_cause_reason(facts: Facts, pairs: list[tuple[str, Signature]], gaps: lis
     missing = f" ({'; '.join(gaps)})" if gaps else ""
     if not pairs:
         return f"No fault kind of the catalogue has a known signature, so no cause can be scored{missing}."
-    if not facts.symptoms and not facts.patterns:
+    if not facts.symptoms and not any(p.level in ("ERROR", "WARN") for p in facts.patterns):
         return (
             f"No cause found: no metric left its baseline and no error or warning log pattern is new or surging "
             f"between {span}{missing}."

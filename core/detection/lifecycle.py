@@ -75,6 +75,9 @@ def title_for(signal: Signal) -> str:
         "memory_trend": f"Memory growing on {service} (heading past {signal.threshold:.0f} MB)",
         "slow_query_logs": f"Slow database queries reported by {service}",
         "connection_error_logs": f"Connection errors reported by {service}",
+        "cpu": f"CPU saturated on {service} ({signal.value:.0f}%)",
+        "disk": f"Disk almost full on {service} ({signal.value:.0f}%)",
+        "db_pool": f"Connection pool exhausted on {service} ({signal.value:.0%} in use)",
     }
     return titles.get(signal.rule, signal.message)
 

@@ -11,6 +11,9 @@ Rules and their thresholds (all from ``Settings``):
   ``TREND_WINDOW_SECONDS`` of memory that is steep, tight (R² >= 0.8) and crosses the memory threshold
   within ``MEMORY_FORECAST_HORIZON_SECONDS``; before that window fills, the last ``FAST_TREND_POINTS``
   polls rising at every step (no GC drop) by ``FAST_TREND_MIN_RISE_MB`` or more stand in for the fit.
+- ``cpu`` / ``disk`` / ``db_pool``: the latest CPU (percent of one core), disk use (percent) or
+  connection-pool use (in use / size) at or above ``CPU_THRESHOLD_PERCENT`` / ``DISK_THRESHOLD_PERCENT`` /
+  ``DB_POOL_THRESHOLD``.
 - ``slow_query_logs`` / ``connection_error_logs``: at least ``SLOW_QUERY_LOG_THRESHOLD`` /
   ``CONNECTION_ERROR_LOG_THRESHOLD`` matching log lines from one service in one poll.
 """
@@ -153,6 +156,41 @@ def steady_rise(points: Sequence[tuple[float, float]], min_rise: float) -> tuple
     return linear_fit(points)
 
 
+#: (rule, metric, Settings field, message) of the rules that compare a gauge's latest value to a threshold.
+GAUGE_RULES: tuple[tuple[str, str, str, str], ...] = (
+    ("cpu", m.CPU_PERCENT, "cpu_threshold_percent", "CPU on {service} is {value:.0f}% (threshold {threshold:.0f}%)"),
+    (
+        "disk",
+        m.DISK_USED_PERCENT,
+        "disk_threshold_percent",
+        "Disk of {service} is {value:.0f}% full (threshold {threshold:.0f}%)",
+    ),
+    (
+        "db_pool",
+        m.DB_POOL_UTILIZATION,
+        "db_pool_threshold",
+        "Connection pool of {service} is {value:.0%} in use (threshold {threshold:.0%})",
+    ),
+)
+
+
+def gauge_signals(history: SeriesHistory, service: str, now: float, settings: Settings) -> list[Signal]:
+    """CPU, disk and connection-pool rules: the latest value (from this poll) above its threshold."""
+    signals = []
+    for rule, metric, field, template in GAUGE_RULES:
+        latest = history.latest(service, metric)
+        threshold = float(getattr(settings, field))
+        if latest is None or latest[0] < now - settings.detection_interval_seconds or latest[1] < threshold:
+            continue
+        message = template.format(service=service, value=latest[1], threshold=threshold)
+        signals.append(
+            Signal(
+                rule=rule, service=service, metric=metric, value=latest[1], threshold=threshold, ts=now, message=message
+            )
+        )
+    return signals
+
+
 def linear_fit(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
     """Least-squares slope (units per second) and R² of ``(ts, value)`` points; None if degenerate."""
     n = len(points)
@@ -222,5 +260,6 @@ def evaluate(
                 signal = rule(history, service, now, settings)
                 if signal is not None:
                     signals.append(signal)
+            signals.extend(gauge_signals(history, service, now, settings))
     signals.extend(log_signals(events, now, settings))
     return signals

@@ -1,0 +1,63 @@
+"""Every registered signature, by kind, and the (target, kind) candidates an analysis scores."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+from core.catalogue.more_kinds import (
+    BAD_DEPLOY,
+    CACHE_FAILURE,
+    CONNECTION_POOL_EXHAUSTION,
+    CPU_SATURATION,
+    DISK_FULL,
+    TRAFFIC_SURGE,
+)
+from core.catalogue.seed_kinds import DB_SLOW, DEPENDENCY_DOWN, ERROR_RATE_KIND, LATENCY_SPIKE, MEMORY_LEAK
+from core.catalogue.signature import CACHE_NAME, DATABASE_NAME, Location, Signature
+from core.models import FaultKind, Topology
+
+_SIGNATURES: tuple[Signature, ...] = (
+    LATENCY_SPIKE,
+    ERROR_RATE_KIND,
+    DB_SLOW,
+    MEMORY_LEAK,
+    DEPENDENCY_DOWN,
+    CPU_SATURATION,
+    CONNECTION_POOL_EXHAUSTION,
+    BAD_DEPLOY,
+    CACHE_FAILURE,
+    DISK_FULL,
+    TRAFFIC_SURGE,
+)
+SIGNATURES: Mapping[str, Signature] = MappingProxyType({sig.kind: sig for sig in _SIGNATURES})
+
+
+def signature_for(kind: str) -> Signature | None:
+    """The registered signature of ``kind``, or ``None`` for a kind the analysis does not know."""
+    return SIGNATURES.get(kind)
+
+
+def location_of(service: str, topology: Topology) -> Location:
+    """Where ``service`` sits: an external dependency, a database or a cache (by name), or a service."""
+    if service in topology.external:
+        return "external"
+    if DATABASE_NAME.search(service):
+        return "database"
+    return "cache" if CACHE_NAME.search(service) else "service"
+
+
+def candidates(topology: Topology, catalogue: Sequence[FaultKind]) -> list[tuple[str, Signature]]:
+    """(target, signature) pairs to score: the catalogue's kinds and targets, or, with an empty catalogue,
+    every registered kind on every service whose location fits it."""
+    known = set(topology.services) | set(topology.external)
+    pairs: list[tuple[str, Signature]] = []
+    if catalogue:
+        for fault in catalogue:
+            sig = SIGNATURES.get(fault.type)
+            if sig is not None:
+                pairs.extend((target, sig) for target in dict.fromkeys(fault.targets) if target in known)
+        return pairs
+    for sig in _SIGNATURES:
+        pairs.extend((svc, sig) for svc in sorted(known) if location_of(svc, topology) in sig.locations)
+    return pairs
