@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.agents.base import AnalysisContext
 from core.clock import VirtualClock
 from core.config import Settings
 from core.export import root_causes
@@ -95,14 +97,18 @@ def simulate(
     db: Path,
     fault_duration: float | None = None,
     settings: Settings | None = None,
+    observe: Callable[[AnalysisContext], None] | None = None,
 ) -> dict[str, Any]:
-    """Run one simulation and return ``{"faults": [...], "incidents": [...]}`` as ``--json`` prints it."""
+    """Run one simulation and return ``{"faults": [...], "incidents": [...]}`` as ``--json`` prints it;
+    ``observe`` sees the context of every analysis (to record regression scenarios)."""
     base = settings or Settings()
     settings = base.model_copy(update={"incident_db_path": db, "demo_seed": seed, "demo_service_url": None})
     clock = VirtualClock(SIMULATION_START)
     runtime = Runtime.start(
         settings, clock=clock, run_scheduler=False, synchronous_analysis=True, new_id=seeded_ids(seed)
     )
+    if observe is not None:
+        runtime.analysis.observers.append(observe)
     try:
         injected: list[dict[str, Any]] = []
         interval = settings.detection_interval_seconds

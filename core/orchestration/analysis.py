@@ -29,6 +29,8 @@ class AnalysisService:
     supervisor: Supervisor
     topology: Callable[[], Topology]
     catalogue: Callable[[], Sequence[FaultKind]]
+    #: Called with every context before its agents run (recording regression scenarios, debugging).
+    observers: list[Callable[[AnalysisContext], None]] = field(default_factory=list)
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -62,7 +64,10 @@ class AnalysisService:
                 updated_at=self.clock.now(),
             )
             try:
-                result = self.supervisor.run(self.context_for(incident), on_progress)
+                ctx = self.context_for(incident)
+                for observe in self.observers:
+                    observe(ctx)
+                result = self.supervisor.run(ctx, on_progress)
                 self.store.save_agent_runs(result.runs)
             except Exception:
                 # keep the incident re-runnable: it must not stay "running" forever
