@@ -107,6 +107,10 @@ def summary(rows: Sequence[dict]) -> tuple[list[str], bool]:
         f" max {max(delays, default=0):.1f} s",
     ]
     checks.append(("detection delay p95 (s)", p95, TARGETS["p95"], p95 <= TARGETS["p95"]))
+    stated = [h for r in rows for i in r["incidents"] for h in i["root_causes"]]
+    bare = sum(1 for h in stated if not h.get("evidence"))
+    lines += [f"== Evidence: {len(stated) - bare}/{len(stated)} stated hypotheses cite at least one evidence item"]
+    checks.append(("hypotheses without evidence", float(bare), 0.0, bare == 0))
     wrong = misses([*singles, *pairs])
     if wrong:
         lines += ["", "== Wrong first hypothesis", *wrong]
