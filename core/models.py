@@ -25,6 +25,8 @@ CPU_PERCENT = "cpu_percent"  # percent of one core
 MEMORY_MB = "memory_mb"  # resident memory
 DB_QUERY_P95_MS = "db_query_p95_ms"  # p95 of the database queries this service makes
 DEPENDENCY_ERROR_RATE = "dependency_error_rate"  # fraction of outgoing calls that failed, 0..1
+DISK_USED_PERCENT = "disk_used_percent"  # percent of the service's data volume in use
+DB_POOL_UTILIZATION = "db_pool_utilization"  # database connections in use / pool size, 0..1
 
 METRICS: tuple[str, ...] = (
     REQUEST_RATE,
@@ -36,6 +38,8 @@ METRICS: tuple[str, ...] = (
     MEMORY_MB,
     DB_QUERY_P95_MS,
     DEPENDENCY_ERROR_RATE,
+    DISK_USED_PERCENT,
+    DB_POOL_UTILIZATION,
 )
 
 LogLevel = Literal["DEBUG", "INFO", "WARN", "ERROR"]
