@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from demo_service.effects import Effects
 from demo_service.topology import (
+    CACHE,
     CATALOG,
     CHECKOUT,
     EXTERNAL,
@@ -22,6 +23,7 @@ from demo_service.topology import (
     POSTGRES,
     SERVICES,
 )
+from demo_service.traffic import PEAK_RATE
 
 DEFAULT_INTENSITY = 1.0
 DEFAULT_DURATION_SECONDS = 120.0
@@ -149,6 +151,100 @@ register(
         (GATEWAY,),
         GATEWAY,
         _dependency_down,
+    )
+)
+
+# --- the six kinds added for the fault catalogue (issue 3) ------------------------------------------
+
+
+def _cpu_saturation(effects: Effects, target: str, intensity: float) -> None:
+    knobs = effects.service(target)
+    knobs.cpu_hog = max(knobs.cpu_hog, 1.2 + 0.8 * intensity)
+
+
+def _connection_pool_exhaustion(effects: Effects, target: str, intensity: float) -> None:
+    knobs = effects.service(target)
+    knobs.pool_leak_per_second = max(knobs.pool_leak_per_second, 2.0 + 6.0 * intensity)
+
+
+def _bad_deploy(effects: Effects, target: str, intensity: float) -> None:
+    knobs = effects.service(target)
+    knobs.deploy_error_probability = max(knobs.deploy_error_probability, max(0.25, 0.5 * intensity))
+
+
+def _cache_failure(effects: Effects, target: str, intensity: float) -> None:
+    probability = max(0.3, 0.8 * intensity)
+    effects.cache_failure_probability = max(effects.cache_failure_probability, probability)
+
+
+def _disk_full(effects: Effects, target: str, intensity: float) -> None:
+    knobs = effects.service(target)
+    knobs.disk_fill_percent_per_second = max(knobs.disk_fill_percent_per_second, 10.0 + 20.0 * intensity)
+    knobs.disk_write_failure_probability = max(knobs.disk_write_failure_probability, max(0.5, intensity))
+
+
+def _traffic_surge(effects: Effects, target: str, intensity: float) -> None:
+    effects.surge_rate = max(effects.surge_rate, (1.0 + 4.0 * intensity) * PEAK_RATE)
+
+
+register(
+    FaultKind(
+        "cpu_saturation",
+        "A runaway hot loop wants (1.2 + 0.8 x intensity) x the 1-core CPU limit: CPU pinned at 100 %, "
+        "requests queue (wait grows up to 8 s); callers slow down, no errors.",
+        SERVICES,
+        CATALOG,
+        _cpu_saturation,
+    )
+)
+register(
+    FaultKind(
+        "connection_pool_exhaustion",
+        "Target leaks 2 + 6 x intensity postgres connections per second; once its pool of 10 is empty, "
+        "queries wait 2 s and fail (500); postgres stays healthy.",
+        (CATALOG, CHECKOUT),
+        CATALOG,
+        _connection_pool_exhaustion,
+    )
+)
+register(
+    FaultKind(
+        "bad_deploy",
+        "A new version of the target is deployed (INFO deploy event, restart); it raises a new exception "
+        "on max(25 %, 50 % x intensity) of requests (500).",
+        _APP_SERVICES,
+        CHECKOUT,
+        _bad_deploy,
+    )
+)
+register(
+    FaultKind(
+        "cache_failure",
+        "max(30 %, 80 % x intensity) of cache calls time out after 1 s; frontend and catalog fall back to "
+        "catalog and postgres, slower and with more database load.",
+        (CACHE,),
+        CACHE,
+        _cache_failure,
+    )
+)
+register(
+    FaultKind(
+        "disk_full",
+        "Temp files of a runaway query fill postgres' data volume by 10 + 20 x intensity % per second; once full, "
+        "max(50 %, intensity) of writes fail (No space left on device); reads work.",
+        (POSTGRES,),
+        POSTGRES,
+        _disk_full,
+    )
+)
+register(
+    FaultKind(
+        "traffic_surge",
+        "A flash sale adds (1 + 4 x intensity) x the daily peak rate of shoppers (x(2 + 4 x intensity) at the "
+        "peak); above 120 req/s the frontend sheds the excess with 503; all services work harder, none is broken.",
+        (FRONTEND,),
+        FRONTEND,
+        _traffic_surge,
     )
 )
 

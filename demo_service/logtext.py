@@ -223,3 +223,139 @@ def oom_killed(service: str, pid: int, heap_mb: float) -> str:
 def gc_collected(freed_mb: float, pause_ms: float) -> str:
     """DEBUG for an ordinary garbage collection."""
     return f"gc: generation 2 collection freed {freed_mb:.1f} MB in {pause_ms:.0f} ms"
+
+
+# --- the fault kinds of issue 3 -------------------------------------------------------------------
+
+
+def deployed(service: str, version: str, previous: str, rollback: bool) -> str:
+    """INFO when a new version of ``service`` is rolled out (bad_deploy) or rolled back (fault over)."""
+    what = "Rolled back" if rollback else "Deployed"
+    return (
+        f"{what} {service} to version {version} (previous {previous}): rolling update complete, "
+        f"image registry.shop.internal/{service}:{version}"
+    )
+
+
+def started(service: str, version: str, pid: int) -> str:
+    """INFO from the new process after a deploy."""
+    return f"Starting {service} version {version} (pid {pid}); ready to accept connections on :8080"
+
+
+_DEPLOY_EXCEPTIONS: dict[str, tuple[str, str, str]] = {
+    FRONTEND: (
+        "AttributeError",
+        "'CartSummary' object has no attribute 'currency_code'",
+        '  File "/app/frontend/views.py", line 231, in render_page\n'
+        "    header = render_header(request, cart)\n"
+        '  File "/app/frontend/header.py", line 18, in render_header\n'
+        '    return f"{cart.total:.2f} {cart.currency_code}"',
+    ),
+    CATALOG: (
+        "TypeError",
+        "unsupported operand type(s) for *: 'NoneType' and 'Decimal'",
+        '  File "/app/catalog/api.py", line 97, in get_product\n'
+        "    return serialize(product, pricing)\n"
+        '  File "/app/catalog/pricing.py", line 33, in discounted\n'
+        "    return product.discount_rate * price",
+    ),
+    CHECKOUT: (
+        "KeyError",
+        "'shipping_method'",
+        '  File "/app/checkout/orders.py", line 151, in place_order\n'
+        "    quote = shipping.quote(cart, address)\n"
+        '  File "/app/checkout/shipping.py", line 42, in quote\n'
+        '    method = SHIPPING_METHODS[cart.meta["shipping_method"]]',
+    ),
+    PAYMENTS: (
+        "pydantic.ValidationError",
+        "1 validation error for ChargeRequest: idempotency_key field required",
+        '  File "/app/payments/charges.py", line 64, in create_charge\n'
+        "    request = ChargeRequest.model_validate(body)\n"
+        '  File "/app/payments/models.py", line 12, in ChargeRequest\n'
+        "    idempotency_key: str",
+    ),
+}
+
+
+def deploy_exception(route: Route, rid: int, version: str) -> str:
+    """ERROR with a stack trace naming the version when the badly deployed code raises (bad_deploy)."""
+    exc_type, text, frames = _DEPLOY_EXCEPTIONS.get(route.service, _DEPLOY_EXCEPTIONS[FRONTEND])
+    return (
+        f"Unhandled exception in {route.method} {path(route, rid)} (version {version}) trace_id={trace_id(rid)}: "
+        f"{exc_type}: {text}\nTraceback (most recent call last):\n{frames}\n{exc_type}: {text}"
+    )
+
+
+def cpu_throttled(demand_cores: float, limit_cores: float, wait_s: float) -> str:
+    """WARN while a container's CPU demand exceeds its limit (cpu_saturation)."""
+    return (
+        f"CPU throttled: demand {demand_cores:.2f} cores exceeds the {limit_cores:.2f}-core limit (cgroup cpu.max); "
+        f"requests wait {wait_s * 1000:.0f} ms for a worker; busiest thread worker-3 at 99% CPU"
+    )
+
+
+def pool_timeout(pool_size: int, in_use: int, waiting: int, timeout_s: float, rid: int) -> str:
+    """ERROR when a query could not get a database connection in time (connection_pool_exhaustion)."""
+    return (
+        f"sqlalchemy.exc.TimeoutError: timed out waiting for a connection from pool 'postgres' "
+        f"(size {pool_size}, in use {in_use}, waiting {waiting}) after {timeout_s * 1000:.0f} ms "
+        f"trace_id={trace_id(rid)}"
+    )
+
+
+def pool_leak(pool_size: int, leaked: int, held_s: float) -> str:
+    """WARN from the pool's leak detector while connections are checked out and never returned."""
+    return (
+        f"Connection leak detection triggered: {leaked} of {pool_size} connections of pool 'postgres' checked "
+        f"out for more than {held_s:.0f} s without being returned (leak_detection_threshold 10 s)"
+    )
+
+
+def cache_unavailable(key: Route, rid: int, address: str, timeout_s: float) -> str:
+    """WARN in a cache client when a call times out and it falls back (cache_failure)."""
+    return (
+        f"Cache unavailable for GET {path(key, rid)}: TimeoutError: Timeout reading from {address} after "
+        f"{timeout_s * 1000:.0f} ms; falling back to database trace_id={trace_id(rid)}"
+    )
+
+
+def temp_file(pid: int, number: int, size_bytes: int) -> str:
+    """Postgres' log_temp_files line while a runaway query spills to disk (disk_full)."""
+    return f'temporary file: path "base/pgsql_tmp/pgsql_tmp{pid}.{number}", size {size_bytes}'
+
+
+def disk_full(sql: str, rid: int) -> str:
+    """ERROR from postgres when a write cannot extend a relation file (disk_full)."""
+    relation = 16384 + mix(rid ^ 0x97) % 900
+    return (
+        f'ERROR:  could not extend file "base/16384/{relation}": No space left on device\n'
+        f"HINT:  Check free disk space.\nSTATEMENT:  {sql}"
+    )
+
+
+def client_disk_full(route: Route, rid: int) -> str:
+    """ERROR in checkout when a write failed because postgres' disk is full."""
+    return (
+        f"Database error in {route.method} {path(route, rid)}: DiskFull: could not extend file: "
+        f"No space left on device (sqlstate 53100) trace_id={trace_id(rid)}"
+    )
+
+
+def load_shedding(offered: int, capacity: float, shed: int) -> str:
+    """WARN from the frontend each second it rejects requests above its capacity (traffic_surge)."""
+    return (
+        f"Load shedding: {offered} requests arrived in the last second, above the capacity of {capacity:.0f} req/s; "
+        f"rejected {shed} with 503 Service Unavailable (Retry-After: 5)"
+    )
+
+
+def volume_full(service: str, size_gib: float) -> str:
+    """ERROR once when a data volume reaches 100 % (disk_full)."""
+    mount = "/var/lib/postgresql/data" if service == "postgres" else "/data"
+    return f'could not write to file "base/pgsql_tmp": No space left on device ({mount}: {size_gib:.0f} GiB, 100% used)'
+
+
+def temp_files_removed(freed_gib: float) -> str:
+    """INFO when the runaway query is cancelled and its temporary files are removed (disk_full over)."""
+    return f"canceling statement due to user request; removed temporary files, {freed_gib:.1f} GiB freed"

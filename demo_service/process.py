@@ -9,13 +9,15 @@ from demo_service import logtext
 from demo_service.effects import Effects
 from demo_service.logbuffer import LogBuffer
 from demo_service.telemetry import Telemetry
-from demo_service.topology import MEMORY_LIMIT_MB, PROFILES, SERVICES, ProcessProfile
+from demo_service.topology import CPU_LIMIT_CORES, MEMORY_LIMIT_MB, PROFILES, SERVICES, VERSIONS, ProcessProfile
 
 MB = 1024.0 * 1024.0
 GC_PRESSURE_MB = 400.0  # above this a leaking heap logs GC-pressure warnings
 GC_PRESSURE_EVERY = 5  # simulated seconds between two GC-pressure warnings
 OOM_START_FRACTION = 0.9  # allocations start failing above this share of the memory limit
 RESTART_SECONDS = 5  # a killed process refuses connections this long
+RUN_QUEUE_CAP_SECONDS = 8.0  # callers' timeouts and retries bound how long the run queue grows
+THROTTLE_LOG_EVERY = 5  # simulated seconds between two CPU-throttling warnings
 
 
 @dataclass(slots=True)
@@ -28,6 +30,8 @@ class _Process:
     leaked_mb: float = 0.0  # heap retained by a leak, freed only by a restart
     heap_mb: float = 0.0
     restarting: int = 0  # simulated seconds until the process accepts connections again
+    version: str = ""  # application version running (app services only)
+    run_queue_s: float = 0.0  # wall seconds a new request waits for CPU (demand above the limit)
 
 
 class Processes:
@@ -40,7 +44,7 @@ class Processes:
         self._procs: dict[str, _Process] = {}
         for name in SERVICES:
             profile = PROFILES[name]
-            proc = _Process(profile, pid=rng.randint(100, 30000))
+            proc = _Process(profile, pid=rng.randint(100, 30000), version=VERSIONS.get(name, ("", ""))[0])
             proc.garbage_mb = rng.random() * profile.gc_amplitude_mb
             proc.heap_mb = profile.base_memory_mb + proc.garbage_mb
             self._procs[name] = proc
@@ -48,6 +52,32 @@ class Processes:
         self.down: frozenset[str] = frozenset()
         self.oom: dict[str, float] = {}
         self.heap_mb: dict[str, float] = {n: p.heap_mb for n, p in self._procs.items()}
+        self.queue_wait: dict[str, float] = {}  # services whose requests wait for CPU, seconds
+
+    def pid(self, name: str) -> int:
+        """The process id ``name`` runs as now."""
+        return self._procs[name].pid
+
+    def roll_out(self, ts: float, effects: Effects) -> None:
+        """At the start of a second: deploy the bad version where a fault wants it, roll back where it ended."""
+        for name, (stable, bad) in VERSIONS.items():
+            knobs = effects.services.get(name)
+            wanted = bad if knobs is not None and knobs.deploy_error_probability else stable
+            proc = self._procs[name]
+            if proc.version != wanted:
+                self._deploy(ts, name, proc, wanted)
+
+    def _deploy(self, ts: float, name: str, proc: _Process, version: str) -> None:
+        """A rolling update to ``version``: a new process (pid, empty heap) takes the traffic."""
+        previous, proc.version = proc.version, version
+        rollback = version == VERSIONS[name][0]
+        self._logs.append(ts, name, "INFO", logtext.deployed(name, version, previous, rollback))
+        proc.pid = self._rng.randint(100, 30000)
+        proc.garbage_mb = 0.0
+        proc.leaked_mb = 0.0
+        proc.heap_mb = proc.profile.base_memory_mb
+        self.heap_mb[name] = proc.heap_mb
+        self._logs.append(ts, name, "INFO", logtext.started(name, version, proc.pid))
 
     def step(self, ts: float, step: int, handled: dict[str, int], leaked: dict[str, float], effects: Effects) -> None:
         """Account one second at ``ts``: ``handled`` requests and ``leaked`` bytes per service."""
@@ -59,6 +89,7 @@ class Processes:
             self.heap_mb[name] = proc.heap_mb
             self._t.memory_bytes[name] = proc.heap_mb * MB
         self.down = frozenset(n for n, p in self._procs.items() if p.restarting)
+        self.queue_wait = {n: p.run_queue_s for n, p in self._procs.items() if p.run_queue_s > 0.0}
         self.oom = {n: p for n, p in ((n, self._oom_chance(p)) for n, p in self._procs.items()) if p}
 
     @staticmethod
@@ -99,9 +130,28 @@ class Processes:
             pause = 40.0 + 0.5 * (proc.heap_mb - 300.0) + 20.0 * rng.random()
             self._logs.append(ts + 0.5, name, "WARN", logtext.gc_pressure(pause, proc.heap_mb))
         cpu = profile.idle_cpu + profile.cpu_per_request * handled + pressure * 0.0006
-        self._t.cpu_seconds[name] += max(0.0, cpu * (1.0 + 0.08 * rng.gauss(0.0, 1.0)))
+        if knobs is not None and knobs.cpu_hog:
+            cpu += knobs.cpu_hog * CPU_LIMIT_CORES
+        if cpu > CPU_LIMIT_CORES or proc.run_queue_s:
+            self._throttled(ts, step, name, proc, cpu)
+        else:
+            self._t.cpu_seconds[name] += max(0.0, cpu * (1.0 + 0.08 * rng.gauss(0.0, 1.0)))
         if proc.heap_mb >= MEMORY_LIMIT_MB:
             self._kill(ts, name, proc)
+
+    def _throttled(self, ts: float, step: int, name: str, proc: _Process, demand: float) -> None:
+        """CPU demand at or above the limit: the cgroup caps usage and runnable work queues.
+
+        The run queue grows by the excess (in seconds of wall time per second) and drains with headroom.
+        """
+        load = demand / CPU_LIMIT_CORES
+        first = not proc.run_queue_s
+        proc.run_queue_s = min(RUN_QUEUE_CAP_SECONDS, max(0.0, proc.run_queue_s + load - 1.0))
+        used = min(demand, CPU_LIMIT_CORES * (0.97 + 0.03 * self._rng.random()))
+        self._t.cpu_seconds[name] += used
+        if proc.run_queue_s and (first or step % THROTTLE_LOG_EVERY == 0):
+            message = logtext.cpu_throttled(demand, CPU_LIMIT_CORES, proc.run_queue_s)
+            self._logs.append(ts + 0.5, name, "WARN", message)
 
     def _fix_rolled_out(self, ts: float, name: str, proc: _Process) -> None:
         """The leaking code is gone (fault over): a rolling restart returns the leaked heap."""

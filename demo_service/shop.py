@@ -16,16 +16,19 @@ from demo_service import logtext, routes
 from demo_service.effects import Effects, ServiceEffects
 from demo_service.logbuffer import LogBuffer
 from demo_service.routes import Route
-from demo_service.telemetry import Telemetry
+from demo_service.telemetry import DB_CLIENTS, Telemetry
 from demo_service.topology import (
+    CACHE,
     CATALOG,
     CHECKOUT,
+    DB_POOL_SIZE,
     FRONTEND,
     GATEWAY,
     GATEWAY_ADDRESS,
     PAYMENTS,
     POSTGRES,
     SERVICES,
+    VERSIONS,
 )
 
 SLOW_SECONDS = 1.0  # handlers and clients log WARN above this
@@ -34,6 +37,11 @@ HOP_SECONDS = 0.0004  # network round trip between two pods
 ACCESS_SAMPLE = 0.05  # share of successful requests written to the access log
 LOG_BUDGET = 50  # WARN and ERROR lines per service per simulated second; the rest are counted
 REFUSED = 0  # status of a call whose callee process is down
+TIMED_OUT = 504  # status a client records for a call that timed out without an answer
+CACHE_TIMEOUT_SECONDS = 1.0  # the cache client's socket timeout
+POOL_TIMEOUT_SECONDS = 2.0  # how long a query waits for a pooled connection (as in resources.py)
+FRONTEND_CAPACITY_RPS = 120.0  # the frontend admits this many requests per second, 1.8 x the daily peak
+_WRITE_SQL = frozenset(r.path for r in (routes.Q_CART_ADD, routes.Q_ORDER, routes.Q_STOCK, routes.Q_PAID))
 
 # Rare background noise, per request or query; small enough that a 5 % error-rate rule over 10 s
 # never fires on the quietest service at the quietest hour.
@@ -48,6 +56,7 @@ EMPTY_SEARCH_PROBABILITY = 0.003
 _ACCESS_LOGGED = frozenset({FRONTEND, CATALOG, CHECKOUT, PAYMENTS})
 _PEERS = {FRONTEND: "10.0.1.17", CATALOG: "10.0.2.23", CHECKOUT: "10.0.3.12", PAYMENTS: "10.0.4.8"}
 _ADDRESSES = {name: f"10.0.{i + 1}.{20 + i}:8080" for i, name in enumerate(SERVICES)}
+_CACHE_ADDRESS = "cache:6379"
 
 Body = Callable[[Route, int], tuple[int, float, float]]
 
@@ -76,10 +85,20 @@ class Shop:
         self._oom: dict[str, float] = {}
         self._heap: dict[str, float] = {}
         self._now = 0.0
+        self._queue: dict[str, float] = {}
+        self._exhausted: dict[str, int] = {}
+        self._write_failure: dict[str, float] = {}
+        self._shed = 0.0  # share of arrivals the frontend rejects this second
+        self._offered = 0
+        self._db_error = ""  # why the last postgres statement failed: "deadlock" or "disk_full"
         self._budget = dict.fromkeys(SERVICES, LOG_BUDGET)
         self._suppressed = dict.fromkeys(SERVICES, 0)
         self.handled = dict.fromkeys(SERVICES, 0)  # requests served this second
         self.leaked = dict.fromkeys(SERVICES, 0.0)  # bytes retained for good this second
+        self.writes = 0  # postgres writes this second
+        self.db_busy = dict.fromkeys(DB_CLIENTS, 0.0)  # seconds of queries per client this second
+        self.pool_timeouts = dict.fromkeys(DB_CLIENTS, 0)  # pooled-connection waits that failed this second
+        self.rejected = 0  # requests the frontend shed this second
 
     def begin(
         self,
@@ -87,10 +106,27 @@ class Shop:
         down: frozenset[str],
         oom: dict[str, float],
         heap_mb: dict[str, float],
+        queue_wait: dict[str, float] | None = None,
+        exhausted: dict[str, int] | None = None,
+        write_failure: dict[str, float] | None = None,
+        arrivals: int = 0,
     ) -> None:
-        """Start a simulated second under ``effects``, with ``down`` services refusing connections
-        and ``oom`` giving each service's chance that an allocation fails."""
+        """Start a simulated second under ``effects``, with ``down`` services refusing connections,
+        ``oom`` giving each service's chance that an allocation fails, ``queue_wait`` the seconds a
+        request waits for CPU, ``exhausted`` the clients whose connection pool is empty (with the
+        requests waiting), ``write_failure`` the share of writes failing on a full disk, and the
+        ``arrivals`` the frontend is about to see (above its capacity it sheds the excess)."""
         self._effects = effects
+        self._queue = queue_wait or {}
+        self._exhausted = exhausted or {}
+        self._write_failure = write_failure or {}
+        self._offered = arrivals
+        self._shed = max(0.0, 1.0 - FRONTEND_CAPACITY_RPS / arrivals) if arrivals else 0.0
+        self.writes = 0
+        self.rejected = 0
+        for client in DB_CLIENTS:
+            self.db_busy[client] = 0.0
+            self.pool_timeouts[client] = 0
         self._knobs = effects.services
         self._down = down
         self._oom = oom
@@ -113,11 +149,17 @@ class Shop:
                     f"Log rate limit reached: suppressed {count} WARN/ERROR lines in the last "
                     f"second (limit {LOG_BUDGET}/s)",
                 )
+        if self.rejected:
+            message = logtext.load_shedding(self._offered, FRONTEND_CAPACITY_RPS, self.rejected)
+            self._logs.append(ts + 0.999, FRONTEND, "WARN", message)
 
     def request(self, rid: int, ts: float) -> None:
         """Simulate one shopper's request ``rid`` arriving at the frontend at ``ts``."""
         self._now = ts
         if FRONTEND in self._down:  # nobody counts requests to a dead frontend; they are lost
+            return
+        if self._shed and self._rng.random() < self._shed:
+            self._reject(rid)
             return
         draw = self._rng.random()
         if draw < 0.22:
@@ -134,6 +176,14 @@ class Shop:
             self._serve(routes.F_CHECKOUT, self._checkout, rid)
         else:
             self._serve(routes.F_STATIC, self._static, rid)
+
+    def _reject(self, rid: int) -> None:
+        """The frontend is over capacity: answer 503 at once (load shedding, traffic_surge)."""
+        self.rejected += 1
+        self.handled[FRONTEND] += 1
+        codes = self._t.requests[FRONTEND]
+        codes[503] = codes.get(503, 0) + 1
+        self._t.latency[FRONTEND].observe(0.0005 + 0.001 * self._rng.random())
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -163,6 +213,11 @@ class Shop:
             status, own, down = 500, self._work(route), 0.0
             if self._admit(service):
                 self._log(service, "ERROR", logtext.unhandled_exception(route, rid), route, rid)
+        elif knobs is not None and knobs.deploy_error_probability and rng.random() < knobs.deploy_error_probability:
+            status, own, down = 500, self._work(route), 0.0
+            if self._admit(service):
+                message = logtext.deploy_exception(route, rid, VERSIONS[service][1])
+                self._log(service, "ERROR", message, route, rid)
         else:
             status, own, down = body(route, rid)
         if knobs is not None:
@@ -178,6 +233,9 @@ class Shop:
                 message = logtext.out_of_memory(route, rid, heap, 0.5 + 4.0 * rng.random())
                 self._log(service, "ERROR", message, route, rid)
         seconds = own + down
+        queued = self._queue.get(service)
+        if queued:  # waited for CPU before the handler ran (cpu_saturation); not the handler's own time
+            seconds += queued * (0.7 + 0.6 * rng.random())
         codes = self._t.requests[service]
         codes[status] = codes.get(status, 0) + 1
         self._t.latency[service].observe(seconds)
@@ -206,6 +264,13 @@ class Shop:
                 message = logtext.connection_refused(callee, _ADDRESSES[callee], rid)
                 self._log(caller, "ERROR", message, origin, rid)
             return REFUSED, HOP_SECONDS
+        failing = self._effects.cache_failure_probability if callee == CACHE else 0.0
+        if failing and self._rng.random() < failing:  # the cache does not answer in time
+            counts[1] += 1
+            if self._admit(caller):
+                message = logtext.cache_unavailable(route, rid, _CACHE_ADDRESS, CACHE_TIMEOUT_SECONDS)
+                self._log(caller, "WARN", message, origin, rid)
+            return TIMED_OUT, CACHE_TIMEOUT_SECONDS
         status, seconds = self._serve(route, body, rid)
         seconds += HOP_SECONDS
         if status >= 500:
@@ -221,12 +286,24 @@ class Shop:
 
     def _query(self, origin: Route, statement: Route, rid: int) -> tuple[int, float]:
         """``origin``'s handler runs one postgres statement: (status, seconds as the client saw)."""
-        status, seconds = self._call(origin, statement, self._postgres, rid)
         caller = origin.service
+        waiting = self._exhausted.get(caller)
+        if waiting:  # no pooled connection comes free before the pool timeout
+            self.pool_timeouts[caller] += 1
+            self._t.pool_timeouts[caller] += 1
+            if self._admit(caller):
+                message = logtext.pool_timeout(DB_POOL_SIZE, DB_POOL_SIZE, waiting, POOL_TIMEOUT_SECONDS, rid)
+                self._log(caller, "ERROR", message, origin, rid)
+            return 500, POOL_TIMEOUT_SECONDS
+        status, seconds = self._call(origin, statement, self._postgres, rid)
         self._t.db_query[caller].observe(seconds)
+        self.db_busy[caller] += seconds
         if status != 200:
             if self._admit(caller):
-                message = logtext.client_database_error(origin, rid)
+                if self._db_error == "disk_full":
+                    message = logtext.client_disk_full(origin, rid)
+                else:
+                    message = logtext.client_database_error(origin, rid)
                 self._log(caller, "ERROR", message, origin, rid)
         elif seconds > SLOW_SECONDS and self._admit(caller):
             message = logtext.client_slow_query(statement.path, seconds, rid)
@@ -376,7 +453,16 @@ class Shop:
         if own > SLOW_QUERY_SECONDS and self._admit(POSTGRES):
             message = logtext.postgres_slow_query(route.path, own)
             self._logs.append(self._now, POSTGRES, "WARN", message, None)
+        if route.path in _WRITE_SQL:
+            self.writes += 1
+            full = self._write_failure.get(POSTGRES)
+            if full and rng.random() < full:
+                self._db_error = "disk_full"
+                if self._admit(POSTGRES):
+                    self._logs.append(self._now, POSTGRES, "ERROR", logtext.disk_full(route.path, rid), None)
+                return 500, own, 0.0
         if rng.random() < DEADLOCK_PROBABILITY:
+            self._db_error = "deadlock"
             if self._admit(POSTGRES):
                 message = logtext.postgres_deadlock(route.path, rid)
                 self._logs.append(self._now, POSTGRES, "ERROR", message, None)

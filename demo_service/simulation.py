@@ -15,8 +15,10 @@ from demo_service.clock import Clock, WallClock
 from demo_service.faults import FaultBook, FaultRequest, catalogue
 from demo_service.logbuffer import DEFAULT_CAPACITY, LogBuffer, parse_cursor, parse_limit
 from demo_service.process import Processes
+from demo_service.resources import Disks, Pools
 from demo_service.shop import Shop
 from demo_service.telemetry import Telemetry
+from demo_service.topology import POSTGRES
 from demo_service.traffic import Traffic
 
 STEP_SECONDS = 1  # the simulation's resolution
@@ -47,6 +49,8 @@ class Simulation:
         self._processes = Processes(rng, self._telemetry, self._logs)
         self._background = Background(rng, self._logs, lambda: self._processes.down)
         self._shop = Shop(rng, self._telemetry, self._logs)
+        self._disks = Disks(self._telemetry, self._logs)
+        self._pools = Pools(self._telemetry, self._logs)
         self._book = FaultBook()
         self._next_rid = rng.getrandbits(40) << 20
 
@@ -73,14 +77,28 @@ class Simulation:
         effects = self._book.effects()
         processes = self._processes
         shop = self._shop
-        shop.begin(effects, processes.down, processes.oom, processes.heap_mb)
+        processes.roll_out(ts, effects)
         arrivals = self._traffic.arrivals(ts)
+        if effects.surge_rate:
+            arrivals += self._traffic.surge(effects.surge_rate)
+        shop.begin(
+            effects,
+            processes.down,
+            processes.oom,
+            processes.heap_mb,
+            processes.queue_wait,
+            self._pools.exhausted,
+            self._disks.write_failure,
+            arrivals,
+        )
         first = self._next_rid
         for i in range(arrivals):
             shop.request(first + i, ts + i / arrivals)
         self._next_rid += arrivals
         shop.finish(ts)
         processes.step(ts, self._steps, shop.handled, shop.leaked, effects)
+        self._disks.step(ts, shop.writes, effects, processes.pid(POSTGRES))
+        self._pools.step(ts, shop.db_busy, shop.pool_timeouts, effects)
         self._background.step(ts, self._steps)
 
     # --- what the HTTP endpoints and DemoService serve ---------------------------------------------

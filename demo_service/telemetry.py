@@ -20,7 +20,7 @@ from prometheus_client.metrics_core import (
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from demo_service.topology import CATALOG, CHECKOUT, EDGES, SERVICES
+from demo_service.topology import CATALOG, CHECKOUT, CPU_LIMIT_CORES, DB_POOL_SIZE, EDGES, SERVICES
 
 #: Histogram bucket upper bounds, seconds.
 BUCKETS: tuple[float, ...] = (
@@ -67,6 +67,12 @@ class Telemetry:
         self.cpu_seconds: dict[str, float] = {s: 0.0 for s in SERVICES}
         self.memory_bytes: dict[str, float] = {s: 0.0 for s in SERVICES}
         self.up: dict[str, float] = {s: 1.0 for s in SERVICES}
+        self.cpu_limit_cores: dict[str, float] = {s: CPU_LIMIT_CORES for s in SERVICES}
+        self.disk_size_bytes: dict[str, float] = {s: 0.0 for s in SERVICES}
+        self.disk_used_bytes: dict[str, float] = {s: 0.0 for s in SERVICES}
+        self.pool_in_use: dict[str, float] = {s: 0.0 for s in DB_CLIENTS}
+        self.pool_waiting: dict[str, float] = {s: 0.0 for s in DB_CLIENTS}
+        self.pool_timeouts: dict[str, int] = {s: 0 for s in DB_CLIENTS}
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(_ShopCollector(self))
 
@@ -95,6 +101,7 @@ class _ShopCollector(Collector):
         )
         yield self._dependencies()
         yield from self._process()
+        yield from self._resources()
 
     def _requests(self) -> Metric:
         family = CounterMetricFamily(
@@ -137,3 +144,36 @@ class _ShopCollector(Collector):
         yield cpu
         yield memory
         yield up
+
+    def _resources(self) -> Iterator[Metric]:
+        """CPU limits, data volumes and database connection pools (the fault kinds of issue 3)."""
+        t = self._t
+        limit = GaugeMetricFamily("shop_process_cpu_limit_cores", "CPU limit of the container.", labels=["service"])
+        size = GaugeMetricFamily("shop_disk_size_bytes", "Size of the data volume in bytes.", labels=["service"])
+        used = GaugeMetricFamily("shop_disk_used_bytes", "Bytes used on the data volume.", labels=["service"])
+        for service in SERVICES:
+            limit.add_metric([service], t.cpu_limit_cores[service])
+            size.add_metric([service], t.disk_size_bytes[service])
+            used.add_metric([service], t.disk_used_bytes[service])
+        pool = GaugeMetricFamily(
+            "shop_db_pool_connections",
+            "Postgres pool connections by state (in_use, idle).",
+            labels=["service", "state"],
+        )
+        pool_size = GaugeMetricFamily(
+            "shop_db_pool_max_connections", "Size of the postgres connection pool.", labels=["service"]
+        )
+        waiting = GaugeMetricFamily(
+            "shop_db_pool_pending_requests", "Requests waiting for a pooled connection.", labels=["service"]
+        )
+        timeouts = CounterMetricFamily(
+            "shop_db_pool_timeouts", "Waits for a pooled connection that timed out.", labels=["service"]
+        )
+        for service in DB_CLIENTS:
+            in_use = t.pool_in_use[service]
+            pool.add_metric([service, "in_use"], in_use)
+            pool.add_metric([service, "idle"], DB_POOL_SIZE - in_use)
+            pool_size.add_metric([service], float(DB_POOL_SIZE))
+            waiting.add_metric([service], t.pool_waiting[service])
+            timeouts.add_metric([service], float(t.pool_timeouts[service]))
+        yield from (limit, size, used, pool, pool_size, waiting, timeouts)

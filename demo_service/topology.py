@@ -36,6 +36,38 @@ GATEWAY_ADDRESS = "203.0.113.10:443"
 #: Memory limit of every container, in MB; the process is OOM-killed when it reaches it.
 MEMORY_LIMIT_MB = 1024.0
 
+#: CPU limit of every container (cgroup cpu.max), in cores; demand above it queues.
+CPU_LIMIT_CORES = 1.0
+
+#: Size of each service's data volume and how full it is at rest, in GiB.
+DISK_SIZE_GIB: dict[str, float] = {
+    FRONTEND: 20.0,
+    CATALOG: 20.0,
+    CHECKOUT: 20.0,
+    PAYMENTS: 20.0,
+    POSTGRES: 100.0,
+    CACHE: 20.0,
+}
+DISK_USED_GIB: dict[str, float] = {
+    FRONTEND: 6.2,
+    CATALOG: 7.1,
+    CHECKOUT: 6.8,
+    PAYMENTS: 5.9,
+    POSTGRES: 58.4,
+    CACHE: 4.3,
+}
+
+#: Size of the postgres connection pool of each service that queries the database.
+DB_POOL_SIZE = 10
+
+#: Version each application service runs before any deploy, and the one a bad deploy rolls out.
+VERSIONS: dict[str, tuple[str, str]] = {
+    FRONTEND: ("3.14.2", "3.15.0"),
+    CATALOG: ("2.7.0", "2.8.0"),
+    CHECKOUT: ("1.22.4", "1.23.0"),
+    PAYMENTS: ("4.3.1", "4.4.0"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ProcessProfile:

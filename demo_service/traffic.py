@@ -54,3 +54,7 @@ class Traffic:
         noise = _NOISE_MEMORY * self._noise + self._rng.gauss(0.0, _NOISE_STEP)
         self._noise = min(_NOISE_LIMIT, max(-_NOISE_LIMIT, noise))
         return poisson(self._rng, self.expected_rate(ts) * multiplier)
+
+    def surge(self, rate: float) -> int:
+        """Extra requests in one second of a surge of ``rate`` requests per second (traffic_surge)."""
+        return poisson(self._rng, rate)

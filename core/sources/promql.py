@@ -105,6 +105,11 @@ DEFAULT_TEMPLATES: dict[str, str] = {
     m.MEMORY_MB: "max by (${label}) (${prefix}process_resident_memory_bytes{${matchers}}) / 1048576",
     m.DB_QUERY_P95_MS: _quantile(0.95, "db_query_duration_seconds"),
     m.DEPENDENCY_ERROR_RATE: _ratio("dependency_requests_total", ', outcome="error"'),
+    # Gauges of the fault catalogue of issue 3: data volume fill and database connection-pool use.
+    m.DISK_USED_PERCENT: "100 * max by (${label}) (${prefix}disk_used_bytes{${matchers}})"
+    " / max by (${label}) (${prefix}disk_size_bytes{${matchers}})",
+    m.DB_POOL_UTILIZATION: 'max by (${label}) (${prefix}db_pool_connections{${matchers}, state="in_use"})'
+    " / max by (${label}) (${prefix}db_pool_max_connections{${matchers}})",
 }
 
 

@@ -20,6 +20,10 @@ DB_DURATION = "shop_db_query_duration_seconds"
 DEPENDENCY = "shop_dependency_requests_total"
 CPU = "shop_process_cpu_seconds_total"
 MEMORY = "shop_process_resident_memory_bytes"
+DISK_USED = "shop_disk_used_bytes"
+DISK_SIZE = "shop_disk_size_bytes"
+POOL_CONNECTIONS = "shop_db_pool_connections"
+POOL_SIZE = "shop_db_pool_max_connections"
 
 _MIN_OBSERVATIONS_FOR_QUANTILE = 1
 
@@ -66,6 +70,7 @@ def signals_between(previous: Snapshot, current: Snapshot, seconds: float, ts: f
     failed_calls: dict[str, float] = defaultdict(float)
     cpu: dict[str, float] = {}
     memory: dict[str, float] = {}
+    gauges: dict[tuple[str, str], float] = {}  # (sample name, service) -> value: disk and pool gauges
 
     for (name, labels), value in current.items():
         label = dict(labels)
@@ -89,6 +94,8 @@ def signals_between(previous: Snapshot, current: Snapshot, seconds: float, ts: f
             cpu[service] = increase / seconds * 100.0
         elif name == MEMORY:
             memory[service] = value / (1024 * 1024)
+        elif name in (DISK_USED, DISK_SIZE, POOL_SIZE) or (name == POOL_CONNECTIONS and label.get("state") == "in_use"):
+            gauges[(name, service)] = value
 
     points: list[MetricPoint] = []
     for service in sorted(set(requests) | set(cpu) | set(memory)):
@@ -115,4 +122,14 @@ def signals_between(previous: Snapshot, current: Snapshot, seconds: float, ts: f
             add(m.DEPENDENCY_ERROR_RATE, failed_calls[service] / calls[service])
         add(m.CPU_PERCENT, cpu.get(service))
         add(m.MEMORY_MB, memory.get(service))
+        add(m.DISK_USED_PERCENT, _ratio(gauges, DISK_USED, DISK_SIZE, service, 100.0))
+        add(m.DB_POOL_UTILIZATION, _ratio(gauges, POOL_CONNECTIONS, POOL_SIZE, service, 1.0))
     return points
+
+
+def _ratio(gauges: dict[tuple[str, str], float], part: str, whole: str, service: str, scale: float) -> float | None:
+    """``scale`` x part / whole of two gauges of ``service``; None when either is missing or whole is 0."""
+    numerator, denominator = gauges.get((part, service)), gauges.get((whole, service))
+    if numerator is None or not denominator:
+        return None
+    return scale * numerator / denominator

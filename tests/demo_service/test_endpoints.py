@@ -49,6 +49,13 @@ def test_metrics_expose_the_documented_families_only(url: str, clock: VirtualClo
         "shop_process_cpu_seconds",
         "shop_process_resident_memory_bytes",
         "shop_up",
+        "shop_process_cpu_limit_cores",
+        "shop_disk_size_bytes",
+        "shop_disk_used_bytes",
+        "shop_db_pool_connections",
+        "shop_db_pool_max_connections",
+        "shop_db_pool_pending_requests",
+        "shop_db_pool_timeouts",
     }
     assert "_created" not in response.text, "wall-clock samples would break determinism"
     served = {s.labels["service"] for s in families["shop_requests"].samples}
@@ -63,10 +70,25 @@ def test_metrics_expose_the_documented_families_only(url: str, clock: VirtualClo
     assert all(s.value == 1 for s in families["shop_up"].samples)
 
 
-def test_fault_catalogue_lists_the_five_kinds(url: str) -> None:
+def test_fault_catalogue_lists_the_eleven_kinds(url: str) -> None:
     body = requests.get(f"{url}/faults", timeout=5).json()
     kinds = {k["type"]: k for k in body["catalogue"]}
-    assert set(kinds) == {"latency_spike", "error_rate", "db_slow", "memory_leak", "dependency_down"}
+    assert set(kinds) == {
+        "latency_spike",
+        "error_rate",
+        "db_slow",
+        "memory_leak",
+        "dependency_down",
+        "cpu_saturation",
+        "connection_pool_exhaustion",
+        "bad_deploy",
+        "cache_failure",
+        "disk_full",
+        "traffic_surge",
+    }
+    assert kinds["cpu_saturation"]["targets"] == SERVICES
+    assert kinds["connection_pool_exhaustion"]["targets"] == ["catalog", "checkout"]
+    assert kinds["traffic_surge"]["targets"] == ["frontend"]
     assert kinds["db_slow"]["targets"] == ["postgres"]
     assert kinds["dependency_down"]["default_target"] == "payment-gateway"
     assert kinds["error_rate"]["default_target"] == "checkout"
