@@ -86,8 +86,9 @@ def _best_pattern(cue: LogCue, sc: Score, facts: Facts) -> tuple[float, int, Log
         if not cue.matches(f"{p.template}\n{p.example}", p.level, sc.target):
             continue
         lines = _lines_from(p, where) if where else (p.count if cue.names_target else 0)
-        if lines and (best is None or _log_strength(lines, p) > best[0]):
-            best = (_log_strength(lines, p), lines, p)
+        strength = (1.0 if p.is_new else 0.0) if cue.event else _log_strength(lines, p)
+        if lines and strength and (best is None or strength > best[0]):
+            best = (strength, lines, p)
     return best
 
 

@@ -27,6 +27,7 @@ DEPLOY_EVENT = LogCue(
     3.0,
     levels=frozenset(),
     exclude=rx(r"rollback|rolled back|rolling restart"),
+    event=True,
 )
 
 CPU_SATURATION = Signature(
@@ -49,7 +50,7 @@ CPU_SATURATION = Signature(
             levels=frozenset(),
         ),
     ),
-    explains=LATENCY | {CPU_PERCENT, DB_QUERY_P95_MS},
+    explains=LATENCY | {CPU_PERCENT, DB_QUERY_P95_MS, DB_POOL_UTILIZATION},
     propagates=True,
     against=(REQUEST_RATE, MEMORY_MB),
     healthy_callees=(LATENCY_P95_MS, LATENCY_P99_MS),
@@ -129,7 +130,7 @@ BAD_DEPLOY = Signature(
     kind="bad_deploy",
     label="bad deploy",
     locations=frozenset({"service"}),
-    metric_cues=(MetricCue(ERROR_RATE, 3.0), MetricCue(LATENCY_P95_MS, 0.5, primary=False)),
+    metric_cues=(MetricCue(ERROR_RATE, 3.0),),
     log_cues=(
         DEPLOY_EVENT,
         LogCue(

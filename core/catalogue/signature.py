@@ -38,6 +38,7 @@ class LogCue:
     levels: frozenset[str] = frozenset({"WARN", "ERROR"})  # empty: any level
     exclude: re.Pattern[str] | None = None
     names_target: bool = False  # the line must name the culprit (calls to an external dependency)
+    event: bool = False  # a one-off event (a deploy): one new line is full strength, volume does not matter
 
     def matches(self, text: str, level: str, target: str) -> bool:
         """True when a line's ``text`` (template and example) at ``level`` shows this feature for ``target``."""
