@@ -18,6 +18,7 @@ from app.components import (
 )
 from app.formatting import (
     DASH,
+    feedback_text,
     fmt_clock,
     fmt_confidence,
     fmt_duration,
@@ -38,7 +39,7 @@ from app.incident_view import (
 from app.progress import ProgressBoard, progress_line
 from app.runtime import require_runtime
 from core.errors import IncidentToolError, NotFoundError
-from core.models import AgentRun, Incident
+from core.models import AgentRun, Feedback, Incident
 
 #: How long the page waits for a rerun before leaving it to finish in the background.
 ANALYSIS_WAIT_SECONDS = 120.0
@@ -66,6 +67,16 @@ def load(incident_id: str) -> Incident:
         show_error(exc, "load the incident")
     back_to_list()
     st.stop()
+
+
+def latest_feedback(incident_id: str) -> Feedback | None:
+    """The newest verdict on this incident's RCA (None when there is none or it cannot be read)."""
+    try:
+        found = runtime.store.feedback(incident_id)
+    except IncidentToolError as exc:
+        show_error(exc, "load the RCA feedback")
+        return None
+    return found[0] if found else None
 
 
 def load_runs(incident_id: str) -> list[AgentRun]:
@@ -184,7 +195,7 @@ def downloads(column_md, column_json, column_html, incident_id: str) -> None:
     )
 
 
-def header(incident: Incident, now: float) -> None:
+def header(incident: Incident, now: float, feedback: Feedback | None) -> None:
     st.title(md_escape(incident.title))
     with st.container(horizontal=True):
         severity_badge(incident.severity)
@@ -208,6 +219,8 @@ def header(incident: Incident, now: float) -> None:
         details.append(f"resolved by {incident.resolved_by}")
     if incident.resolution_note:
         details.append(f"note: {incident.resolution_note}")
+    if feedback:
+        details.append(f"RCA feedback: {feedback_text(feedback)} by {feedback.by}")
     st.caption(md_escape(" · ".join(details)))
 
 
@@ -323,7 +336,7 @@ now = runtime.clock.now()
 runs = load_runs(incident_id)
 latest = latest_analysis(runs)
 with header_area:
-    header(incident, now)
+    header(incident, now, latest_feedback(incident_id))
     analysis_banner(incident, latest)
 downloads(md_col, json_col, html_col, incident_id)
 
