@@ -206,7 +206,8 @@ def metric_figure(
                 line={"color": service_color(service), "width": 2},
             )
         )
-    _add_points(fig, [p for p in points if p.metric == metric and p.service in shown])
+    marked = [p for p in points if p.metric == metric and p.service in shown]
+    _add_points(fig, marked)
     for span in spans:
         _add_span(fig, span)
     for marker in markers:
@@ -222,7 +223,7 @@ def metric_figure(
             y=0.5,
             showarrow=False,
         )
-    peak = float(data["value"].max()) if not data.empty else 0.0
+    peak = max([float(data["value"].max()) if not data.empty else 0.0, *(p.value for p in marked)])
     top = max(peak, threshold or 0.0) * 1.15 or 1.0
     fig.update_layout(
         title={"text": spec.title},
@@ -314,6 +315,7 @@ def _add_points(fig: go.Figure, points: Sequence[Point]) -> None:
                 marker={"symbol": symbol, "size": 11, "color": color, "line": {"width": 2, "color": color}},
                 text=[label_text(f"{p.service}: {p.label}") for p in chosen],
                 hovertemplate="%{text}<extra></extra>",
+                showlegend=False,  # the captions explain the symbols; a legend entry would crowd narrow charts
             )
         )
 

@@ -60,10 +60,13 @@ def html_report(runtime: Runtime, incident_id: str) -> tuple[str, str, bytes]:
     incident = runtime.store.get_incident(incident_id)
     now = runtime.clock.now()
     runs = latest_analysis(runtime.store.agent_runs(incident_id))
+    figures = incident_figures(runtime, incident, now)
+    for figure in figures:  # a standalone page has no Streamlit padding: room for the axis labels and legend
+        figure.update_layout(margin={"l": 70, "r": 20, "t": 50, "b": 90}, legend={"y": -0.45})
     page = render_html(
         incident,
         runs,
-        figures=incident_figures(runtime, incident, now),
+        figures=figures,
         feedback=runtime.store.feedback(incident_id),
         now=now,
     )

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from benchmarks.ui_seed import HOSTILE
 from tests.browser.conftest import XSS_TITLE, Server
@@ -18,8 +18,16 @@ pytestmark = pytest.mark.browser
 TIMEOUT_MS = 60_000
 #: Streamlit scrolls inside its own container, so a tall viewport is what makes a screenshot show the page.
 VIEWPORT = {"width": 1400, "height": 1800}
+expect.set_options(timeout=TIMEOUT_MS)  # the machine may be busy: wait generously, the test stays correct
 CODE_SPAN = re.compile(r"`[^`\n]*`")
 ESCAPED = ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;")
+
+
+def new_context(browser: Browser, **options: object) -> BrowserContext:
+    """A fresh browser profile (its own cookies and session) with generous timeouts."""
+    context = browser.new_context(viewport=VIEWPORT, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
 
 
 def watch_dialogs(page: Page) -> list[str]:
@@ -61,7 +69,7 @@ def download(page: Page, key: str, folder: Path) -> str:
 
 
 def test_fault_to_resolved_incident_seen_by_two_browsers(browser: Browser, server: Server, tmp_path: Path) -> None:
-    first, second = browser.new_context(viewport=VIEWPORT), browser.new_context(viewport=VIEWPORT)
+    first, second = new_context(browser), new_context(browser)
     try:
         page, other = first.new_page(), second.new_page()
         dialogs = watch_dialogs(page)
@@ -70,20 +78,21 @@ def test_fault_to_resolved_incident_seen_by_two_browsers(browser: Browser, serve
         shot(page, server, "01-faults")
 
         page.locator(".st-key-faults_inject_error_rate button").click()
-        expect(page.get_by_text("Injected error_rate")).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_text("Injected error_rate")).to_be_visible()
         # The other browser sees the active fault within one refresh of its panel.
-        expect(other.get_by_text(re.compile(r"error_rate\s+on"))).to_be_visible(timeout=TIMEOUT_MS)
+        expect(other.get_by_text(re.compile(r"error_rate\s+on"))).to_be_visible()
         shot(other, server, "02-faults-other-browser")
 
         open_page(page, server.url)
         new_incident = page.locator("a[href*='incident?id=']").filter(has_not_text="XSS probe").first
-        expect(new_incident).to_be_visible(timeout=TIMEOUT_MS)
+        expect(new_incident).to_be_visible()
         shot(page, server, "03-dashboard")
         href = new_incident.get_attribute("href") or ""
         incident_id = href.split("id=")[-1]
         new_incident.click()
-        expect(page.get_by_text(re.compile(r"analysis: (done|partial)"))).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_text(re.compile(r"analysis: (done|partial)"))).to_be_visible()
         wait_idle(page)
+        expect(page.locator(".st-key-inc_download_html button").first).to_be_visible()
         shot(page, server, "04-incident")
 
         markdown = download(page, "inc_download_md", tmp_path)
@@ -97,19 +106,19 @@ def test_fault_to_resolved_incident_seen_by_two_browsers(browser: Browser, serve
         page.get_by_role("tab", name="Feedback").click()
         page.locator(".st-key-inc_fb_who input").fill("alice")
         page.locator(".st-key-inc_fb_send button").click()
-        expect(page.get_by_text("Feedback recorded: the RCA is right")).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_text("Feedback recorded: the RCA is right")).to_be_visible()
         shot(page, server, "05-incident-feedback")
 
         page.get_by_text("Acknowledge or resolve").click()
         page.locator(".st-key-inc_who input").fill("bob")
         page.locator(".st-key-inc_note textarea").fill("rolled back")
         page.locator(".st-key-inc_resolve button").click()
-        expect(page.get_by_text("Resolved by bob.")).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_text("Resolved by bob.")).to_be_visible()
         shot(page, server, "06-incident-resolved")
 
         open_page(other, f"{server.url}/incident?id={incident_id}")
-        expect(other.get_by_text("RESOLVED").first).to_be_visible(timeout=TIMEOUT_MS)
-        expect(other.get_by_text(re.compile(r"RCA feedback: ✓ right by alice"))).to_be_visible(timeout=TIMEOUT_MS)
+        expect(other.get_by_text("RESOLVED").first).to_be_visible()
+        expect(other.get_by_text(re.compile(r"RCA feedback: ✓ right by alice"))).to_be_visible()
         shot(other, server, "07-incident-other-browser")
 
         open_page(page, f"{server.url}/incidents")
@@ -123,12 +132,12 @@ def test_fault_to_resolved_incident_seen_by_two_browsers(browser: Browser, serve
 
 
 def test_hostile_text_stays_text_in_page_and_exports(browser: Browser, server: Server, tmp_path: Path) -> None:
-    context = browser.new_context(viewport=VIEWPORT)
+    context = new_context(browser)
     try:
         page = context.new_page()
         dialogs = watch_dialogs(page)
         open_page(page, f"{server.url}/incident?id={server.xss_incident_id}")
-        expect(page.get_by_role("heading", name=XSS_TITLE)).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_role("heading", name=XSS_TITLE)).to_be_visible()
         expect(page.get_by_text("RCA: XSS probe")).to_be_visible()  # the stored Markdown report, rendered
         for tab in ("Hypotheses", "Log patterns", "Mitigation", "Charts", "Timeline"):
             page.get_by_role("tab", name=tab).click()
@@ -148,7 +157,7 @@ def test_hostile_text_stays_text_in_page_and_exports(browser: Browser, server: S
             assert raw not in prose and escaped in prose
             assert raw not in report and escaped in report
 
-        offline = browser.new_context(offline=True)
+        offline = new_context(browser, offline=True)
         try:
             viewer = offline.new_page()
             viewer_dialogs = watch_dialogs(viewer)
