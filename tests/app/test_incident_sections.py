@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from app.formatting import md_escape
 from app.guided_demo import default_kind, incident_after
 from benchmarks.ui_seed import HOSTILE_TEXT, analysed_incident, seed_logs
+from core.log_patterns import mask
 from core.models import FaultKind, InjectedFault
 from tests.app.conftest import MAIN, make_incident
 
@@ -30,13 +31,13 @@ def open_incident(app: AppTest, incident_id: str) -> AppTest:
 
 
 def test_evidence_shows_its_chart_and_its_log_lines(app: AppTest, runtime) -> None:
-    line = f"ERROR payment declined {HOSTILE_TEXT}"
-    incident = seeded(runtime, log_line=line, summary=HOSTILE_TEXT)
-    seed_logs(runtime.store, "checkout", incident.start_time + 5, [line, "INFO all good"])
+    line = f"ERROR payment declined order=42 {HOSTILE_TEXT}"
+    incident = seeded(runtime, log_line=mask(line), summary=HOSTILE_TEXT)
+    seed_logs(runtime.store, "checkout", incident.start_time + 5, [line, "INFO all good", line])
     open_incident(app, incident.id)
     _no_exception(app)
-    codes = [c.value for c in app.code]
-    assert any(line in c and "ERROR" in c for c in codes), codes  # the cited log lines, as text
+    [lines] = [c.value for c in app.code if f"UTC ERROR {line}" in c.value]  # the stored lines, as text
+    assert lines.count(line) == 2 and "all good" not in lines
     keys = [chart.proto.id for chart in app.get("plotly_chart")]
     assert len(keys) >= 4  # three incident-window charts and the metric evidence's own chart
     assert any("confidence 82" in m.value for m in app.markdown)

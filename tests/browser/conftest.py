@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from benchmarks.ui_seed import HOSTILE_TEXT, analysed_incident, seed_logs, seed_metrics
+from core.log_patterns import mask
 from core.models import ERROR_RATE
 from core.store import Store
 
@@ -63,7 +64,7 @@ def seed(db: Path) -> str:
         now = time.time()
         start = now - 3600
         incident, runs = analysed_incident(
-            now, start=start, service=HOSTILE_TEXT, log_line=XSS_LOG_LINE, summary=HOSTILE_TEXT, title=XSS_TITLE
+            now, start=start, service=HOSTILE_TEXT, log_line=mask(XSS_LOG_LINE), summary=HOSTILE_TEXT, title=XSS_TITLE
         )
         store.save_incident(incident)
         store.save_agent_runs(runs)

@@ -137,8 +137,10 @@ def test_hostile_text_stays_text_in_page_and_exports(browser: Browser, server: S
         page = context.new_page()
         dialogs = watch_dialogs(page)
         open_page(page, f"{server.url}/incident?id={server.xss_incident_id}")
-        expect(page.get_by_role("heading", name=XSS_TITLE)).to_be_visible()
-        expect(page.get_by_text("RCA: XSS probe")).to_be_visible()  # the stored Markdown report, rendered
+        expect(page.get_by_role("heading", name=XSS_TITLE, exact=True)).to_be_visible()
+        expect(
+            page.get_by_role("heading", name=f"RCA: {XSS_TITLE}", exact=True)
+        ).to_be_visible()  # the stored Markdown report, rendered
         for tab in ("Hypotheses", "Log patterns", "Mitigation", "Charts", "Timeline"):
             page.get_by_role("tab", name=tab).click()
             wait_idle(page)
