@@ -27,6 +27,7 @@ def export_incident(store: Store, incident_id: str, fmt: str) -> tuple[str, str,
         document = {
             "incident": incident.model_dump(mode="json"),
             "agent_runs": [run.model_dump(mode="json") for run in store.agent_runs(incident_id)],
+            "feedback": [f.model_dump(mode="json") for f in store.feedback(incident_id)],
         }
         return f"{stem}.json", "application/json", json.dumps(document, indent=2).encode()
     raise ValueError(f"Unknown export format {fmt!r}: use 'md' or 'json'")
