@@ -7,6 +7,7 @@ UTC datetimes.
 
 from __future__ import annotations
 
+import html
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.config import Settings
-from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Incident, InjectedFault
+from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Anomaly, Incident, InjectedFault, Signal
 
 PALETTE = (
     "#1f77b4",
@@ -34,6 +35,16 @@ THRESHOLD_COLOR = "#d62728"
 INCIDENT_FILL = "rgba(214, 39, 40, 0.12)"
 BASELINE_FILL = "rgba(127, 127, 127, 0.10)"
 FAULT_COLOR = "#6a3d9a"
+#: Quick range buttons above each chart (drag on the chart to select any other range; double-click resets).
+RANGE_BUTTONS = {
+    "buttons": [
+        {"count": 5, "label": "5m", "step": "minute", "stepmode": "backward"},
+        {"count": 15, "label": "15m", "step": "minute", "stepmode": "backward"},
+        {"count": 1, "label": "1h", "step": "hour", "stepmode": "backward"},
+        {"step": "all", "label": "all"},
+    ],
+    "font": {"size": 10},
+}
 #: Points per line above which a series is thinned to per-bucket maxima (keeps spikes, keeps the page fast).
 MAX_POINTS = 1500
 
@@ -74,6 +85,36 @@ class Marker:
     ts: float
     label: str
     end: float | None = None
+
+
+@dataclass(frozen=True)
+class Point:
+    """A marked sample: an anomaly the monitoring agent found, or a detection signal."""
+
+    ts: float
+    service: str
+    metric: str
+    value: float
+    label: str
+    kind: Literal["anomaly", "signal"] = "anomaly"
+
+
+def label_text(value: str) -> str:
+    """Untrusted text for a Plotly label: Plotly reads a few HTML tags in labels, so tags become entities."""
+    return html.escape(value, quote=False)
+
+
+def anomaly_points(anomalies: Iterable[Anomaly], signals: Iterable[Signal] = ()) -> list[Point]:
+    """Points for the monitoring agent's anomalies (at their peak) and the detection signals."""
+    points = [
+        Point(a.peak_ts, a.service, a.metric, a.observed, f"anomaly {a.direction} (z={a.score:.1f})") for a in anomalies
+    ]
+    points += [
+        Point(s.ts, s.service, s.metric, s.value, f"signal: {s.rule}", kind="signal")
+        for s in signals
+        if s.metric is not None
+    ]
+    return points
 
 
 def thresholds(settings: Settings) -> dict[str, float]:
@@ -143,6 +184,7 @@ def metric_figure(
     threshold: float | None = None,
     spans: Sequence[Span] = (),
     markers: Sequence[Marker] = (),
+    points: Sequence[Point] = (),
     x_range: tuple[float, float] | None = None,
     services: Sequence[str] | None = None,
     height: int = 300,
@@ -160,10 +202,12 @@ def metric_figure(
                 x=[to_utc(ts) for ts in series["ts"]],
                 y=series["value"].tolist(),
                 mode="lines",
-                name=service,
+                name=label_text(service),
                 line={"color": service_color(service), "width": 2},
             )
         )
+    marked = [p for p in points if p.metric == metric and p.service in shown]
+    _add_points(fig, marked)
     for span in spans:
         _add_span(fig, span)
     for marker in markers:
@@ -179,7 +223,7 @@ def metric_figure(
             y=0.5,
             showarrow=False,
         )
-    peak = float(data["value"].max()) if not data.empty else 0.0
+    peak = max([float(data["value"].max()) if not data.empty else 0.0, *(p.value for p in marked)])
     top = max(peak, threshold or 0.0) * 1.15 or 1.0
     fig.update_layout(
         title={"text": spec.title},
@@ -187,7 +231,7 @@ def metric_figure(
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         hovermode="x unified",
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.35},
-        xaxis={"title": {"text": "time (UTC)"}, "type": "date"},
+        xaxis={"title": {"text": "time (UTC)"}, "type": "date", "rangeselector": RANGE_BUTTONS},
         yaxis={"title": {"text": spec.y_title}, "range": [0, top], "tickformat": spec.tickformat},
     )
     if x_range is not None:
@@ -204,6 +248,7 @@ def incident_window_figure(
     baseline_seconds: float,
     threshold: float | None = None,
     markers: Sequence[Marker] = (),
+    points: Sequence[Point] = (),
     services: Sequence[str] | None = None,
     height: int = 300,
 ) -> go.Figure:
@@ -220,6 +265,7 @@ def incident_window_figure(
         threshold=threshold,
         spans=spans,
         markers=markers,
+        points=points,
         x_range=(baseline_start, window_end + padding),
         services=services,
         height=height,
@@ -246,12 +292,32 @@ def _add_span(fig: go.Figure, span: Span) -> None:
         y=1,
         xref="x",
         yref="paper",
-        text=span.label,
+        text=label_text(span.label),
         showarrow=False,
         xanchor="left",
         yanchor="top",
         font={"size": 10, "color": "#7f7f7f" if span.kind == "baseline" else THRESHOLD_COLOR},
     )
+
+
+def _add_points(fig: go.Figure, points: Sequence[Point]) -> None:
+    """Anomalies as red circles, detection signals as black crosses, with their label on hover."""
+    for kind, symbol, color in (("anomaly", "circle-open", THRESHOLD_COLOR), ("signal", "x", "#222222")):
+        chosen = [p for p in points if p.kind == kind]
+        if not chosen:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[to_utc(p.ts) for p in chosen],
+                y=[p.value for p in chosen],
+                mode="markers",
+                name="anomalies" if kind == "anomaly" else "detection signals",
+                marker={"symbol": symbol, "size": 11, "color": color, "line": {"width": 2, "color": color}},
+                text=[label_text(f"{p.service}: {p.label}") for p in chosen],
+                hovertemplate="%{text}<extra></extra>",
+                showlegend=False,  # the captions explain the symbols; a legend entry would crowd narrow charts
+            )
+        )
 
 
 def _vline(fig: go.Figure, ts: float, line: dict, name: str) -> None:
@@ -267,7 +333,7 @@ def _add_marker(fig: go.Figure, marker: Marker) -> None:
         y=0.02,
         xref="x",
         yref="paper",
-        text=marker.label,
+        text=label_text(marker.label),
         showarrow=False,
         textangle=-90,
         xanchor="right",

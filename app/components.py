@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -20,7 +20,7 @@ from app.formatting import (
     redact_url,
     root_cause_text,
 )
-from core.models import Incident
+from core.models import Feedback, Incident
 
 # Page scripts, relative to the entrypoint app/main.py (the rule of st.Page, st.page_link, st.switch_page).
 DASHBOARD_PAGE = "../pages/dashboard.py"
@@ -97,9 +97,11 @@ def incident_links(incidents: Sequence[Incident], now: float, *, empty_text: str
         incident_link(incident, now)
 
 
-def incident_table_picker(incidents: list[Incident], now: float, *, key: str) -> str | None:
-    """The incidents as a table; returns the id of the row the user selected (to open it)."""
-    frame = incident_table(incidents, now)
+def incident_table_picker(
+    incidents: list[Incident], now: float, *, key: str, feedback: Mapping[str, Feedback] | None = None
+) -> str | None:
+    """The incidents as a table (with their latest RCA feedback); returns the id of the selected row (to open it)."""
+    frame = incident_table(incidents, now, feedback)
     state = st.dataframe(
         frame,
         hide_index=True,

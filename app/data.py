@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from core.models import Incident, InjectedFault
+from core.models import Feedback, Incident, InjectedFault, LogEvent
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -37,6 +37,20 @@ def metrics_window(
 ) -> pd.DataFrame:
     """Samples in ``[start, end]`` (``ts, service, metric, value``), optionally for some services/metrics."""
     return _runtime.store.metrics_frame(start, end, services=services, metrics=metrics)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def logs_window(
+    _runtime: Runtime, db: str, start: float, end: float, services: tuple[str, ...] | None = None, limit: int = 2000
+) -> list[LogEvent]:
+    """Log events in ``[start, end]`` (the newest ``limit``), oldest first."""
+    return _runtime.store.logs(start, end, services=services, limit=limit)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def latest_feedback(_runtime: Runtime, db: str, incident_ids: tuple[str, ...]) -> dict[str, Feedback]:
+    """The newest RCA verdict per incident."""
+    return _runtime.store.latest_feedback(incident_ids)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -83,6 +97,7 @@ def clear_incident_caches() -> None:
     """Forget cached incident lists and counts (after an analysis, acknowledgement or resolution)."""
     incidents.clear()
     incident_counts.clear()
+    latest_feedback.clear()
 
 
 def clear_fault_caches() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,7 +19,7 @@ from core.errors import (
     StoreError,
     StoreLockedError,
 )
-from core.models import Incident
+from core.models import Feedback, Incident
 
 DASH = "—"
 
@@ -200,8 +201,20 @@ def explain(exc: Exception, doing: str) -> str:
     return f"Could not {doing}: {exc}\n\n**What to do:** {advice_for(exc)}"
 
 
-def incident_table(incidents: list[Incident], now: float) -> pd.DataFrame:
+def feedback_text(feedback: Feedback | None) -> str:
+    """``✓ right``, ``✗ wrong: db_slow on database`` or a dash when nobody gave feedback."""
+    if feedback is None:
+        return DASH
+    if feedback.verdict == "right":
+        return "✓ right"
+    return f"✗ wrong: {feedback.actual_cause}" if feedback.actual_cause else "✗ wrong"
+
+
+def incident_table(
+    incidents: list[Incident], now: float, feedback: Mapping[str, Feedback] | None = None
+) -> pd.DataFrame:
     """One display row per incident (id kept in ``id`` for links; ``ID`` is the short form)."""
+    feedback = feedback or {}
     rows = [
         {
             "id": incident.id,
@@ -215,6 +228,7 @@ def incident_table(incidents: list[Incident], now: float) -> pd.DataFrame:
             "Start (UTC)": fmt_ts(incident.start_time).removesuffix(" UTC"),
             "Duration": fmt_duration(incident_duration(incident, now)),
             "Analysis": incident.analysis_status,
+            "RCA feedback": feedback_text(feedback.get(incident.id)),
         }
         for incident in incidents
     ]
@@ -233,4 +247,5 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "Start (UTC)",
     "Duration",
     "Analysis",
+    "RCA feedback",
 )

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import pandas as pd
 import pydantic
 
 from app.formatting import DASH, fmt_ts
-from core.models import AgentRun, Hypothesis, Incident, InjectedFault, MonitoringOutput, RootCauseOutput
+from core.log_patterns import mask
+from core.models import (
+    AgentRun,
+    Evidence,
+    Hypothesis,
+    Incident,
+    InjectedFault,
+    LogAnalysisOutput,
+    LogEvent,
+    LogPattern,
+    MitigationOutput,
+    MonitoringOutput,
+    RootCauseOutput,
+)
+
+Output = TypeVar("Output", bound=pydantic.BaseModel)
 
 #: The agents in the order the analysis runs them.
 AGENT_ORDER: tuple[str, ...] = ("monitoring", "log_analysis", "root_cause", "mitigation", "reporter")
@@ -46,6 +62,31 @@ def root_cause_output(runs: Sequence[AgentRun]) -> RootCauseOutput | None:
         return None
     try:
         return RootCauseOutput.model_validate(raw)
+    except pydantic.ValidationError:
+        return None
+
+
+def monitoring_output(runs: Sequence[AgentRun]) -> MonitoringOutput | None:
+    """The monitoring agent's output (anomalies, timeline), None when absent or unreadable."""
+    return _model(runs, "monitoring", MonitoringOutput)
+
+
+def log_analysis_output(runs: Sequence[AgentRun]) -> LogAnalysisOutput | None:
+    """The log-analysis agent's output (patterns), None when absent or unreadable."""
+    return _model(runs, "log_analysis", LogAnalysisOutput)
+
+
+def mitigation_output(runs: Sequence[AgentRun]) -> MitigationOutput | None:
+    """The mitigation agent's output (immediate actions, prevention), None when absent or unreadable."""
+    return _model(runs, "mitigation", MitigationOutput)
+
+
+def _model(runs: Sequence[AgentRun], agent: str, model: type[Output]) -> Output | None:
+    raw = _output(runs, agent)
+    if raw is None:
+        return None
+    try:
+        return model.model_validate(raw)
     except pydantic.ValidationError:
         return None
 
@@ -92,12 +133,8 @@ def timeline_frame(incident: Incident, runs: Sequence[AgentRun], faults: Sequenc
 
 
 def _monitoring_events(runs: Sequence[AgentRun]) -> list[tuple[float, str, str, str]]:
-    raw = _output(runs, "monitoring")
-    if raw is None:
-        return []
-    try:
-        output = MonitoringOutput.model_validate(raw)
-    except pydantic.ValidationError:
+    output = monitoring_output(runs)
+    if output is None:
         return []
     return [(e.ts, e.source, e.service or DASH, e.description) for e in output.timeline]
 
@@ -160,3 +197,36 @@ def evidence_frame(hypothesis: Hypothesis) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def pattern_for(evidence: Evidence, patterns: Sequence[LogPattern]) -> LogPattern | None:
+    """The log pattern a log evidence item cites (same template), None when the analysis has none."""
+    if evidence.template is None:
+        return None
+    return next((p for p in patterns if p.template == evidence.template), None)
+
+
+def matching_lines(template: str, events: Sequence[LogEvent], limit: int = 5) -> list[LogEvent]:
+    """Up to ``limit`` log lines whose template is ``template``, oldest first."""
+    return [e for e in events if mask(e.message) == template][:limit]
+
+
+def patterns_frame(output: LogAnalysisOutput) -> pd.DataFrame:
+    """The log patterns as a table: level, template, services, baseline and window counts, new, example."""
+    return pd.DataFrame(
+        [
+            {
+                "Level": p.level,
+                "Template": p.template,
+                "Services": ", ".join(p.services),
+                "Baseline": p.baseline_count,
+                "Window": p.count,
+                "Surge": round(p.surge, 1),
+                "New": p.is_new,
+                "First seen (UTC)": fmt_ts(p.first_seen),
+                "Example": p.example,
+            }
+            for p in output.patterns
+        ],
+        columns=["Level", "Template", "Services", "Baseline", "Window", "Surge", "New", "First seen (UTC)", "Example"],
+    )

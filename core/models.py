@@ -310,3 +310,17 @@ class InjectedFault(BaseModel):
     started_at: float
     expires_at: float
     stopped_at: float | None = None
+
+
+FeedbackVerdict = Literal["right", "wrong"]
+
+
+class Feedback(BaseModel):
+    """An analyst's verdict on an incident's RCA: right or wrong, and the actual cause when wrong."""
+
+    incident_id: str
+    verdict: FeedbackVerdict
+    actual_cause: str = ""  # free text, e.g. "db_slow on database"; expected when the verdict is "wrong"
+    by: str = "anonymous"
+    note: str = ""
+    created_at: float

@@ -57,6 +57,7 @@ def live_panel() -> None:
     in_window = [i for i in latest if i.start_time <= end and (i.end_time is None or i.end_time >= start)]
     spans = charts.incident_spans(in_window, now)
     markers = charts.fault_markers(faults)
+    points = charts.anomaly_points([], [signal for incident in in_window for signal in incident.signals])
     limits = charts.thresholds(runtime.settings)
     for column, metric in zip(st.columns(len(charts.CHART_METRICS)), charts.CHART_METRICS, strict=True):
         figure = charts.metric_figure(
@@ -65,12 +66,14 @@ def live_panel() -> None:
             threshold=limits.get(metric),
             spans=spans,
             markers=markers,
+            points=points,
             x_range=(start, end),
         )
         column.plotly_chart(figure, key=f"dash_chart_{metric}")
     st.caption(
         f"Last {fmt_duration(WINDOW_SECONDS)} · updated {fmt_clock(now)} UTC · refreshes every {REFRESH_SECONDS} s. "
-        "Shaded: incident windows; dashed red: detection thresholds; dashed purple: injected faults."
+        "Shaded: incident windows; dashed red: detection thresholds; dashed purple: injected faults; crosses: "
+        "detection signals. Drag to select a range, double-click to reset."
     )
 
     st.subheader("Recent incidents")

@@ -5,6 +5,7 @@ import streamlit as st
 from app import data
 from app.components import DASHBOARD_PAGE, show_error
 from app.formatting import expected_detection_seconds, fmt_clock, fmt_duration, md_escape
+from app.guided_demo import guided_demo
 from app.runtime import require_runtime
 from core.errors import FaultRequestError, IncidentToolError
 from core.models import FaultKind
@@ -25,6 +26,9 @@ try:
 except IncidentToolError as exc:
     show_error(exc, "read the demo service's fault catalogue")
     st.stop()
+
+
+guided_demo(runtime, catalogue)
 
 
 def inject(kind: FaultKind, target: str, intensity: float, duration: float) -> None:

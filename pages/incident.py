@@ -3,12 +3,11 @@
 Reached as ``/incident?id=<incident id>`` (links on the dashboard, row selection on the incident list).
 """
 
-import math
 import time
 
 import streamlit as st
 
-from app import charts, data
+from app import charts, data, exports
 from app.components import (
     INCIDENT_QUERY_PARAM,
     INCIDENTS_PAGE,
@@ -19,6 +18,7 @@ from app.components import (
 )
 from app.formatting import (
     DASH,
+    feedback_text,
     fmt_clock,
     fmt_confidence,
     fmt_duration,
@@ -27,20 +27,19 @@ from app.formatting import (
     md_escape,
     root_cause_text,
 )
+from app.incident_sections import feedback_section, hypotheses_section, mitigation_section, patterns_section
 from app.incident_view import (
     AGENT_ORDER,
-    evidence_frame,
     failed_agents,
-    hypotheses,
     latest_analysis,
-    root_cause_output,
+    monitoring_output,
     runs_frame,
     timeline_frame,
 )
 from app.progress import ProgressBoard, progress_line
 from app.runtime import require_runtime
 from core.errors import IncidentToolError, NotFoundError
-from core.models import AgentRun, Incident
+from core.models import AgentRun, Feedback, Incident
 
 #: How long the page waits for a rerun before leaving it to finish in the background.
 ANALYSIS_WAIT_SECONDS = 120.0
@@ -68,6 +67,16 @@ def load(incident_id: str) -> Incident:
         show_error(exc, "load the incident")
     back_to_list()
     st.stop()
+
+
+def latest_feedback(incident_id: str) -> Feedback | None:
+    """The newest verdict on this incident's RCA (None when there is none or it cannot be read)."""
+    try:
+        found = runtime.store.feedback(incident_id)
+    except IncidentToolError as exc:
+        show_error(exc, "load the RCA feedback")
+        return None
+    return found[0] if found else None
 
 
 def load_runs(incident_id: str) -> list[AgentRun]:
@@ -156,7 +165,8 @@ def handle_operator_form(incident: Incident) -> None:
     st.rerun()
 
 
-def downloads(column_md, column_json, incident_id: str) -> None:
+def downloads(column_md, column_json, column_html, incident_id: str) -> None:
+    """Markdown and JSON exports, and the self-contained HTML report (built when clicked: it is ~5 MB)."""
     for column, fmt, label in ((column_md, "md", "Report (.md)"), (column_json, "json", "Incident + runs (.json)")):
         try:
             name, mime, content = runtime.export(incident_id, fmt)
@@ -173,9 +183,19 @@ def downloads(column_md, column_json, incident_id: str) -> None:
             icon=":material/download:",
             on_click="ignore",
         )
+    column_html.download_button(
+        "Report (.html)",
+        data=lambda: exports.html_report(runtime, incident_id)[2],
+        file_name=f"incident-{incident_id[:8]}-report.html",
+        mime="text/html",
+        key="inc_download_html",
+        icon=":material/download:",
+        on_click="ignore",
+        help="One file with the charts embedded; opens without a network.",
+    )
 
 
-def header(incident: Incident, now: float) -> None:
+def header(incident: Incident, now: float, feedback: Feedback | None) -> None:
     st.title(md_escape(incident.title))
     with st.container(horizontal=True):
         severity_badge(incident.severity)
@@ -199,6 +219,8 @@ def header(incident: Incident, now: float) -> None:
         details.append(f"resolved by {incident.resolved_by}")
     if incident.resolution_note:
         details.append(f"note: {incident.resolution_note}")
+    if feedback:
+        details.append(f"RCA feedback: {feedback_text(feedback)} by {feedback.by}")
     st.caption(md_escape(" · ".join(details)))
 
 
@@ -241,8 +263,8 @@ def watch_analysis(incident_id: str, seen: str) -> None:
     st.info(f"Analysis {current}… this page updates when it finishes.", icon=":material/hourglass_top:")
 
 
-def charts_tab(incident: Incident, now: float) -> None:
-    window_end = incident.end_time if incident.end_time is not None else math.ceil(now / 5) * 5
+def charts_tab(incident: Incident, now: float, latest: list[AgentRun]) -> None:
+    window_end = exports.window_end(incident, now)
     baseline = runtime.settings.baseline_seconds
     db = data.db_key(runtime)
     try:
@@ -258,6 +280,8 @@ def charts_tab(incident: Incident, now: float) -> None:
     shown = st.multiselect("Services", present, default=affected or present, key="inc_chart_services")
     limits = charts.thresholds(runtime.settings)
     markers = charts.fault_markers(faults)
+    monitoring = monitoring_output(latest)
+    points = charts.anomaly_points(monitoring.anomalies if monitoring else [], incident.signals)
     for metric in charts.CHART_METRICS:
         figure = charts.incident_window_figure(
             frame,
@@ -267,37 +291,15 @@ def charts_tab(incident: Incident, now: float) -> None:
             baseline_seconds=baseline,
             threshold=limits.get(metric),
             markers=markers,
+            points=points,
             services=shown,
         )
         st.plotly_chart(figure, key=f"inc_chart_{metric}")
     st.caption(
         f"Grey: baseline ({fmt_duration(baseline)} before the first signal); red: incident window; "
-        "dashed red: detection threshold; dashed purple: injected faults."
+        "dashed red: detection threshold; dashed purple: injected faults; red circles: anomalies the monitoring "
+        "agent found; crosses: detection signals. Drag to zoom, double-click to reset."
     )
-
-
-def hypotheses_tab(runs: list[AgentRun]) -> None:
-    found = hypotheses(runs)
-    if not found:
-        output = root_cause_output(runs)
-        reason = output.no_cause_reason if output and output.no_cause_reason else None
-        st.info(
-            f"No root-cause hypothesis: {md_escape(reason)}"
-            if reason
-            else "No root-cause hypothesis yet. Press **Rerun analysis** once the analysis has data.",
-            icon=":material/info:",
-        )
-        return
-    for rank, hypothesis in enumerate(found, start=1):
-        with st.container(border=True):
-            st.markdown(
-                f"**{rank}. {md_escape(hypothesis.kind)} on {md_escape(hypothesis.service)}** — "
-                f"confidence {fmt_confidence(hypothesis.confidence)}"
-            )
-            st.progress(hypothesis.confidence)
-            st.markdown(md_escape(hypothesis.summary))
-            if hypothesis.evidence:
-                st.dataframe(evidence_frame(hypothesis), hide_index=True)
 
 
 def runs_tab(runs: list[AgentRun], latest: list[AgentRun]) -> None:
@@ -321,7 +323,7 @@ st.session_state["inc_selected_id"] = incident_id
 incident = load(incident_id)
 
 header_area = st.container()
-rerun_col, md_col, json_col, _ = st.columns([1, 1, 1, 2])
+rerun_col, md_col, json_col, html_col, _ = st.columns([1, 1, 1, 1, 1])
 rerun = rerun_col.button("Rerun analysis", key="inc_rerun", icon=":material/refresh:", type="primary")
 handle_operator_form(incident)
 if flash := st.session_state.pop("inc_flash", None):
@@ -334,12 +336,13 @@ now = runtime.clock.now()
 runs = load_runs(incident_id)
 latest = latest_analysis(runs)
 with header_area:
-    header(incident, now)
+    header(incident, now, latest_feedback(incident_id))
     analysis_banner(incident, latest)
-downloads(md_col, json_col, incident_id)
+downloads(md_col, json_col, html_col, incident_id)
 
-report, chart_tab, hypotheses_tab_, timeline, runs_tab_ = st.tabs(
-    ["Report", "Charts", "Hypotheses", "Timeline", "Agent runs"], key="inc_tabs"
+report, chart_tab, hypotheses_tab, patterns_tab, mitigation_tab, timeline, runs_tab_, feedback_tab = st.tabs(
+    ["Report", "Charts", "Hypotheses", "Log patterns", "Mitigation", "Timeline", "Agent runs", "Feedback"],
+    key="inc_tabs",
 )
 with report:
     if incident.rca_markdown:
@@ -350,9 +353,13 @@ with report:
             icon=":material/info:",
         )
 with chart_tab:
-    charts_tab(incident, now)
-with hypotheses_tab_:
-    hypotheses_tab(latest)
+    charts_tab(incident, now, latest)
+with hypotheses_tab:
+    hypotheses_section(runtime, incident, latest)
+with patterns_tab:
+    patterns_section(latest)
+with mitigation_tab:
+    mitigation_section(incident, latest)
 with timeline:
     try:
         window_faults = runtime.store.faults(
@@ -364,4 +371,6 @@ with timeline:
     st.dataframe(timeline_frame(incident, latest, window_faults), hide_index=True)
 with runs_tab_:
     runs_tab(runs, latest)
+with feedback_tab:
+    feedback_section(runtime, incident)
 back_to_list()

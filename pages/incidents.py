@@ -9,6 +9,7 @@ from app import data
 from app.components import incident_table_picker, open_incident, show_error
 from app.runtime import require_runtime
 from core.errors import IncidentToolError
+from core.export import incidents_csv
 
 STATUSES = ("OPEN", "INVESTIGATING", "RESOLVED")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -92,10 +93,26 @@ if not found:
     )
     st.stop()
 
-st.caption(
+try:
+    feedback = data.latest_feedback(runtime, db, tuple(i.id for i in found))
+except IncidentToolError as exc:
+    show_error(exc, "load the RCA feedback")
+    feedback = {}
+caption_col, export_col = st.columns([4, 1], vertical_alignment="center")
+caption_col.caption(
     f"{len(found)} incident(s){' (newest ' + str(LIMIT) + ' shown)' if len(found) == LIMIT else ''}, "
     "newest first. Select a row to open the incident."
 )
-selected = incident_table_picker(found, now, key="list_table")
+export_col.download_button(
+    "Export CSV",
+    data=incidents_csv(found, feedback),
+    file_name="incidents.csv",
+    mime="text/csv",
+    key="list_export_csv",
+    icon=":material/download:",
+    on_click="ignore",
+    help="The incidents shown here (these filters), with their latest RCA feedback.",
+)
+selected = incident_table_picker(found, now, key="list_table", feedback=feedback)
 if selected is not None:
     open_incident(selected)

@@ -71,4 +71,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        "feedback on the RCA of an incident (right or wrong, the actual cause)",
+        [
+            """CREATE TABLE rca_feedback (
+                incident_id VARCHAR NOT NULL,
+                verdict VARCHAR NOT NULL,
+                actual_cause VARCHAR NOT NULL DEFAULT '',
+                given_by VARCHAR NOT NULL,
+                note VARCHAR NOT NULL DEFAULT '',
+                created_at DOUBLE NOT NULL
+            )""",
+            "CREATE INDEX rca_feedback_incident ON rca_feedback (incident_id)",
+        ],
+    ),
 ]

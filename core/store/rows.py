@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from core.models import AgentRun, Incident, Signal
+from core.models import AgentRun, Feedback, Incident, Signal
 
 INCIDENT_COLUMNS = """id, status, severity, title, epoch(start_time), epoch(end_time), signals_json,
     final_summary_json, rca_markdown, epoch(detected_at), epoch(updated_at), fingerprint, services_json,
@@ -17,6 +17,8 @@ INCIDENT_COLUMNS = """id, status, severity, title, epoch(start_time), epoch(end_
 
 RUN_COLUMNS = """id, incident_id, analysis_id, agent_name, epoch(started_at), epoch(finished_at),
     input_json, output_json, latency_ms, status, error, model, prompt_tokens, completion_tokens"""
+
+FEEDBACK_COLUMNS = "incident_id, verdict, actual_cause, given_by, note, created_at"
 
 
 def ts_value(value: float | None) -> str | None:
@@ -131,3 +133,8 @@ def run_from_row(row: tuple) -> AgentRun:
     data["input_json"] = json.loads(data["input_json"])
     data["output_json"] = json.loads(data["output_json"])
     return AgentRun(**data)
+
+
+def feedback_from_row(row: tuple) -> Feedback:
+    keys = ("incident_id", "verdict", "actual_cause", "by", "note", "created_at")
+    return Feedback(**dict(zip(keys, row, strict=True)))

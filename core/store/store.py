@@ -12,12 +12,14 @@ import duckdb
 import pandas as pd
 
 from core.errors import NotFoundError, StoreError, StoreLockedError
-from core.models import AgentRun, Incident, InjectedFault, LogEvent, MetricPoint
+from core.models import AgentRun, Feedback, Incident, InjectedFault, LogEvent, MetricPoint
 from core.store.migrations import MIGRATIONS
 from core.store.rows import (
+    FEEDBACK_COLUMNS,
     INCIDENT_COLUMNS,
     RUN_COLUMNS,
     UPDATABLE,
+    feedback_from_row,
     incident_from_row,
     run_from_row,
     ts_value,
@@ -264,6 +266,44 @@ class Store:
                 [incident_id],
             ).fetchall()
         return [run_from_row(row) for row in rows]
+
+    # --- feedback on the RCA -----------------------------------------------------------------
+
+    def save_feedback(self, feedback: Feedback) -> None:
+        """Append an analyst's verdict on an incident's RCA (earlier verdicts are kept as history)."""
+        self.get_incident(feedback.incident_id)  # NotFoundError for an unknown incident
+        values = [
+            feedback.incident_id,
+            feedback.verdict,
+            feedback.actual_cause,
+            feedback.by,
+            feedback.note,
+            feedback.created_at,
+        ]
+        with self._write_lock, self._cursor() as cur:
+            cur.execute("INSERT INTO rca_feedback VALUES (?, ?, ?, ?, ?, ?)", values)
+
+    def feedback(self, incident_id: str) -> list[Feedback]:
+        """Every verdict on one incident's RCA, newest first."""
+        with self._cursor() as cur:
+            rows = cur.execute(
+                f"SELECT {FEEDBACK_COLUMNS} FROM rca_feedback WHERE incident_id = ? ORDER BY created_at DESC",
+                [incident_id],
+            ).fetchall()
+        return [feedback_from_row(row) for row in rows]
+
+    def latest_feedback(self, incident_ids: Sequence[str]) -> dict[str, Feedback]:
+        """The newest verdict per incident, for the incidents that have one."""
+        if not incident_ids:
+            return {}
+        with self._cursor() as cur:
+            rows = cur.execute(
+                f"SELECT {FEEDBACK_COLUMNS} FROM rca_feedback "
+                "WHERE list_contains(?, incident_id) "
+                "QUALIFY row_number() OVER (PARTITION BY incident_id ORDER BY created_at DESC) = 1",
+                [list(incident_ids)],
+            ).fetchall()
+        return {row[0]: feedback_from_row(row) for row in rows}
 
     # --- metrics and logs ---------------------------------------------------------------------
 

@@ -136,3 +136,34 @@ def test_long_series_are_thinned_but_keep_their_peak() -> None:
     assert len(trace.y) <= 500
     assert max(trace.y) == 9999.0
     assert list(trace.x) == sorted(trace.x)
+
+
+def test_anomalies_and_signals_are_marked_on_their_metric_and_service() -> None:
+    from core.models import Anomaly, Signal
+
+    anomaly = Anomaly(
+        service="checkout",
+        metric=ERROR_RATE,
+        start_ts=T0,
+        peak_ts=T0 + 20,
+        baseline=0.01,
+        observed=0.05,
+        score=9.0,
+        direction="up",
+    )
+    signal = Signal(
+        rule="latency_p95", service="payments", metric=LATENCY_P95_MS, value=1500, threshold=1000, ts=T0, message="m"
+    )
+    points = charts.anomaly_points([anomaly], [signal])
+    errors = charts.metric_figure(frame(), ERROR_RATE, points=points)
+    [marked] = [t for t in errors.data if t.mode == "markers"]
+    assert (marked.name, list(marked.y)) == ("anomalies", [0.05])
+    latency = charts.metric_figure(frame(), LATENCY_P95_MS, points=points, services=["checkout"])
+    assert not [t for t in latency.data if t.mode == "markers"]  # payments is not shown, so neither is its signal
+
+
+def test_untrusted_labels_reach_plotly_as_text() -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    fig = charts.metric_figure(frame(services=(hostile,)), ERROR_RATE, spans=[charts.Span(T0, T0 + 10, hostile)])
+    assert fig.data[0].name == "&lt;img src=x onerror=alert(1)&gt;"
+    assert all("<img" not in a.text for a in fig.layout.annotations)

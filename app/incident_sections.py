@@ -1,0 +1,199 @@
+"""Sections of the incident page: hypotheses with their evidence, log patterns, mitigation checklist, feedback.
+
+Untrusted text (log lines, templates, LLM summaries, feedback) is shown through ``st.dataframe``, ``st.code``
+or ``md_escape``d Markdown, never as HTML.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from app import charts, data
+from app.components import show_error
+from app.formatting import DASH, fmt_confidence, fmt_ts, md_escape
+from app.incident_view import (
+    evidence_frame,
+    hypotheses,
+    log_analysis_output,
+    matching_lines,
+    mitigation_output,
+    pattern_for,
+    patterns_frame,
+    root_cause_output,
+)
+from core.errors import IncidentToolError
+from core.models import AgentRun, Evidence, Feedback, Incident, LogPattern
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
+
+#: Evidence charts drawn per hypothesis (the rest stay in the evidence table).
+MAX_EVIDENCE_CHARTS = 4
+EXAMPLE_LINES = 5
+
+
+def hypotheses_section(runtime: Runtime, incident: Incident, runs: list[AgentRun]) -> None:
+    """Each hypothesis with its confidence bar, and each evidence item next to the chart or log lines it cites."""
+    found = hypotheses(runs)
+    if not found:
+        output = root_cause_output(runs)
+        reason = output.no_cause_reason if output and output.no_cause_reason else None
+        st.info(
+            f"No root-cause hypothesis: {md_escape(reason)}"
+            if reason
+            else "No root-cause hypothesis yet. Press **Rerun analysis** once the analysis has data.",
+            icon=":material/info:",
+        )
+        return
+    logs = log_analysis_output(runs)
+    patterns = logs.patterns if logs else []
+    for rank, hypothesis in enumerate(found, start=1):
+        with st.container(border=True):
+            st.markdown(
+                f"**{rank}. {md_escape(hypothesis.kind)} on {md_escape(hypothesis.service)}** — "
+                f"confidence {fmt_confidence(hypothesis.confidence)}"
+            )
+            st.progress(hypothesis.confidence)
+            st.markdown(md_escape(hypothesis.summary))
+            if not hypothesis.evidence:
+                continue
+            st.dataframe(evidence_frame(hypothesis), hide_index=True)
+            with st.expander("Evidence in the data: charts and log lines", expanded=rank == 1):
+                for index, item in enumerate(hypothesis.evidence[:MAX_EVIDENCE_CHARTS]):
+                    evidence_item(runtime, incident, item, patterns, key=f"inc_ev_{rank}_{index}")
+
+
+def evidence_item(
+    runtime: Runtime, incident: Incident, item: Evidence, patterns: list[LogPattern], *, key: str
+) -> None:
+    """One evidence item: its description, then the metric series or the log pattern it cites."""
+    st.markdown(f"**{md_escape(item.kind)} · {md_escape(item.service)}** — {md_escape(item.description)}")
+    start = item.window_start if item.window_start is not None else incident.start_time
+    end = item.window_end if item.window_end is not None else (incident.end_time or runtime.clock.now())
+    baseline = runtime.settings.baseline_seconds
+    db = data.db_key(runtime)
+    try:
+        if item.kind == "metric" and item.metric:
+            frame = data.metrics_window(runtime, db, start - baseline, end + 30, (item.service,), (item.metric,))
+            figure = charts.incident_window_figure(
+                frame,
+                item.metric,
+                window_start=start,
+                window_end=end,
+                baseline_seconds=baseline,
+                threshold=charts.thresholds(runtime.settings).get(item.metric),
+                services=[item.service],
+                height=220,
+            )
+            st.plotly_chart(figure, key=f"{key}_chart")
+        elif item.kind == "log" and item.template:
+            log_evidence(runtime, item, patterns, start, end)
+    except IncidentToolError as exc:
+        show_error(exc, "load the data behind this evidence")
+
+
+def log_evidence(runtime: Runtime, item: Evidence, patterns: list[LogPattern], start: float, end: float) -> None:
+    """The cited log pattern's counts and a few of its lines from the window."""
+    pattern = pattern_for(item, patterns)
+    count = pattern.count if pattern else item.count
+    base = pattern.baseline_count if pattern else item.baseline_count
+    st.caption(f"Pattern lines: {base if base is not None else DASH} in the baseline → {count} in the window")
+    st.code(item.template or "", language=None, wrap_lines=True)
+    events = data.logs_window(runtime, data.db_key(runtime), start, end, (item.service,))
+    lines = matching_lines(item.template or "", events, EXAMPLE_LINES)
+    if lines:
+        st.code("\n".join(f"{fmt_ts(e.ts)} {e.level} {e.message}" for e in lines), language=None, wrap_lines=True)
+    elif pattern:
+        st.code(pattern.example, language=None, wrap_lines=True)
+    else:
+        st.caption("No stored line of this pattern is left in the window (logs are kept for the retention period).")
+
+
+def patterns_section(runs: list[AgentRun]) -> None:
+    """The log-analysis agent's pattern table."""
+    output = log_analysis_output(runs)
+    if output is None:
+        st.info("No log analysis yet. Press **Rerun analysis** to produce one.", icon=":material/info:")
+        return
+    st.caption(f"{output.total_lines} log line(s) read, {output.error_lines} at ERROR; surging and new patterns first.")
+    st.dataframe(patterns_frame(output), hide_index=True)
+
+
+def mitigation_section(incident: Incident, runs: list[AgentRun]) -> None:
+    """Immediate actions as a checklist (ticks last for the session), prevention items as a list."""
+    output = mitigation_output(runs)
+    if output is None:
+        st.info("No mitigation proposed yet. Press **Rerun analysis** to produce one.", icon=":material/info:")
+        return
+    st.subheader("Immediate actions")
+    if not output.immediate:
+        st.caption("No action proposed.")
+    for index, action in enumerate(output.immediate):
+        st.checkbox(
+            f"**{md_escape(action.title)}** — {md_escape(action.detail)}", key=f"inc_check_{incident.id}_{index}"
+        )
+        if action.command:
+            st.code(action.command, language="bash")
+    st.subheader("Prevention")
+    for action in output.long_term:
+        st.markdown(f"- **{md_escape(action.title)}** — {md_escape(action.detail)}")
+    if not output.long_term:
+        st.caption("No prevention item.")
+
+
+def feedback_section(runtime: Runtime, incident: Incident) -> None:
+    """A form to say whether the RCA was right (and the actual cause when not), and the verdicts so far."""
+    with st.form("inc_feedback_form", border=True):
+        st.markdown("**Was this root-cause analysis right?**")
+        verdict = st.radio(
+            "Verdict", ["right", "wrong"], horizontal=True, key="inc_fb_verdict", label_visibility="collapsed"
+        )
+        actual = st.text_input("Actual cause (when wrong)", key="inc_fb_cause", placeholder="e.g. db_slow on database")
+        who = st.text_input("Who", key="inc_fb_who", placeholder="your name or handle")
+        note = st.text_input("Note", key="inc_fb_note")
+        sent = st.form_submit_button("Send feedback", key="inc_fb_send", icon=":material/rate_review:")
+    if sent:
+        if verdict == "wrong" and not actual.strip():
+            st.error(
+                "Say what the actual cause was when the RCA is wrong. **What to do:** fill in *Actual cause* "
+                "(your other answers are kept) and send again.",
+                icon=":material/error:",
+            )
+        else:
+            try:
+                runtime.store.save_feedback(
+                    Feedback(
+                        incident_id=incident.id,
+                        verdict=verdict,
+                        actual_cause=actual.strip(),
+                        by=who.strip() or "anonymous",
+                        note=note.strip(),
+                        created_at=runtime.clock.now(),
+                    )
+                )
+            except IncidentToolError as exc:
+                show_error(exc, "store the feedback")
+            else:
+                data.clear_incident_caches()
+                st.success(f"Feedback recorded: the RCA is {verdict}.", icon=":material/check:")
+    try:
+        history = runtime.store.feedback(incident.id)
+    except IncidentToolError as exc:
+        show_error(exc, "load the feedback")
+        return
+    if history:
+        st.dataframe(
+            [
+                {
+                    "When (UTC)": fmt_ts(f.created_at),
+                    "Verdict": f.verdict,
+                    "Actual cause": f.actual_cause or DASH,
+                    "By": f.by,
+                    "Note": f.note,
+                }
+                for f in history
+            ],
+            hide_index=True,
+        )
