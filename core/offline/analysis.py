@@ -105,11 +105,10 @@ def split(metrics: MetricsFile, baseline: MetricsFile | None) -> tuple[pd.DataFr
 
 def smooth(frame: pd.DataFrame, points: int = SMOOTHING_POINTS) -> pd.DataFrame:
     """``frame`` with each series replaced by its centred rolling median over ``points`` samples."""
-    ordered = frame.sort_values(["service", "metric", "ts"], kind="stable")
-    rolled = ordered.groupby(["service", "metric"], sort=False)["value"].transform(
-        lambda v: v.rolling(points, center=True, min_periods=1).median()
-    )
-    return ordered.assign(value=rolled).reset_index(drop=True)
+    ordered = frame.sort_values(["service", "metric", "ts"], kind="stable").reset_index(drop=True)
+    groups = ordered.groupby(["service", "metric"], sort=False)["value"]
+    rolled = groups.rolling(points, center=True, min_periods=1).median()  # groups are contiguous: same order
+    return ordered.assign(value=rolled.to_numpy())
 
 
 def _incident(name: str, window: tuple[float, float]) -> Incident:
