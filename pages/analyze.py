@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from app.charts import Span, metric_figure
+from app.charts import Marker, Span, metric_figure
 from app.formatting import md_escape
 from app.runtime import require_runtime
 from core.errors import IncidentToolError
@@ -22,7 +22,7 @@ st.title("Analyze a file")
 st.caption(
     "Root causes from a metrics CSV, without a running system: a long CSV (`time,service,metric,value`) or a "
     "wide one (a `time` column and one column per `<service>_<metric>`, e.g. `carts-db_cpu`, `catalogue_lat_90`). "
-    "Without a baseline file, the first third of the file is the baseline. Same as "
+    "Without a baseline file, the first third of the file is the baseline. At most 64 MB per file. Same as "
     "`python -m core.cli analyze --metrics FILE`."
 )
 
@@ -105,11 +105,15 @@ def show_charts(result: OfflineAnalysis) -> None:
         Span(*result.baseline, label="baseline", kind="baseline"),
         Span(*result.window, label="analysed window", kind="incident"),
     ]
+    onsets = [a for a in result.result.final_summary.get("anomalies", []) if services and a["service"] == services[0]]
+    markers = [Marker(min(a["start_ts"] for a in onsets), f"{services[0]} left its baseline")] if onsets else []
     st.caption("Grey: the baseline; red: the analysed window. Lines: the services of the top causes.")
     for metric in metrics:
         frame = result.metrics[result.metrics["metric"] == metric]
         shown = [s for s in services if s in set(frame["service"])] or None
-        st.plotly_chart(metric_figure(frame, metric, spans=spans, services=shown), key=f"analyze_chart_{metric}")
+        st.plotly_chart(
+            metric_figure(frame, metric, spans=spans, markers=markers, services=shown), key=f"analyze_chart_{metric}"
+        )
 
 
 stored = st.session_state.get(RESULT_KEY)
