@@ -11,13 +11,39 @@ symptom first, and a weaker explanation when another service's CPU or memory lef
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from core.catalogue import MetricCue, Signature
+from core.catalogue import LogCue, MetricCue, Signature
 from core.offline.names import CPU, ERRORS, LATENCY, MEMORY, REQUESTS, is_latency, latency_name
 
 LOCATIONS = frozenset({"service", "database"})
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+#: Log features (own copies, so that the shop's kinds can change freely): logs add evidence to a kind.
+_CPU_LOGS = (
+    LogCue("CPU-pressure logs", _rx(r"cpu (throttl|limit|pressure)|throttl(ed|ing)|high load|load average"), 2.0),
+)
+_MEMORY_LOGS = (
+    LogCue("memory-pressure logs", _rx(r"gc pause|garbage collect|heap|out ?of ?memory|\boom\b|memory pressure"), 2.0),
+)
+_LATENCY_LOGS = (
+    LogCue("slow-request logs", _rx(r"slow request|request took|slow response|exceeded .*(threshold|deadline)"), 2.0),
+)
+_ERROR_LOGS = (
+    LogCue(
+        "exception logs",
+        _rx(r"unhandled|traceback|exception|panic|internal server error|stack trace"),
+        2.0,
+        levels=frozenset({"ERROR"}),
+        exclude=_rx(r"out ?of ?memory|\boom\b"),
+    ),
+)
 _QUANTILE_WEIGHTS = {"99": 1.0, "95": 1.5, "90": 1.5, "75": 1.0, "50": 1.0, "999": 0.5}
 LATENCY_METRICS: tuple[str, ...] = (LATENCY, *(latency_name(q) for q in _QUANTILE_WEIGHTS))
 
@@ -34,7 +60,7 @@ CPU_KIND = Signature(
     label="CPU saturation",
     locations=LOCATIONS,
     metric_cues=(MetricCue(CPU, 3.0), *_latency_cues(1.0, primary=False)),
-    log_cues=(),
+    log_cues=_CPU_LOGS,
     explains=frozenset({CPU}),
     propagates=False,
     against=(REQUESTS,),  # CPU that follows a traffic surge is load, not a hog
@@ -44,7 +70,7 @@ MEMORY_KIND = Signature(
     label="memory exhaustion",
     locations=LOCATIONS,
     metric_cues=(MetricCue(MEMORY, 3.0), *_latency_cues(0.5, primary=False)),
-    log_cues=(),
+    log_cues=_MEMORY_LOGS,
     explains=frozenset({MEMORY}),
     propagates=False,
 )
@@ -53,7 +79,7 @@ LATENCY_KIND = Signature(
     label="latency rise",
     locations=LOCATIONS,
     metric_cues=_latency_cues(3.0, primary=True),
-    log_cues=(),
+    log_cues=_LATENCY_LOGS,
     explains=frozenset({*LATENCY_METRICS, CPU, MEMORY}),  # see the module docstring
     propagates=False,
     against=(CPU, MEMORY),
@@ -63,7 +89,7 @@ ERRORS_KIND = Signature(
     label="error rise",
     locations=LOCATIONS,
     metric_cues=(MetricCue(ERRORS, 3.0),),
-    log_cues=(),
+    log_cues=_ERROR_LOGS,
     explains=frozenset({ERRORS}),
     propagates=False,
 )

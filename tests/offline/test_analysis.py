@@ -3,6 +3,8 @@ and a fault-free file yields "no cause found"."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import pytest
 
@@ -103,3 +105,20 @@ def test_logs_add_log_patterns_to_the_report() -> None:
     result = _analyze(sample.to_csv(), logs=events)
     assert "worker timed out" in result.result.rca_markdown
     assert result.root_causes[0]["service"] == sample.culprit
+
+
+def test_memory_pressure_logs_are_cited_as_evidence_of_the_memory_hog() -> None:
+    sample = generate(6, hog="memory")
+    start, onset = float(sample.frame["time"].iloc[0]), sample.fault_start
+    lines = [f"{utc_iso(start + i)} INFO {sample.culprit} GET /items 200" for i in range(0, 1800, 10)]
+    lines += [f"{utc_iso(onset + i)} WARN {sample.culprit} GC pause 900 ms, heap 95% full" for i in range(0, 300, 5)]
+    events, _ = parse_logs("\n".join(lines).encode(), "app.log", default_service=str(sample.culprit))
+    top = _analyze(sample.to_csv(), logs=events).root_causes[0]
+    assert (top["service"], top["kind"]) == (sample.culprit, "memory")
+    logs = [e for e in top["evidence"] if e["kind"] == "log"]
+    assert logs and logs[0]["description"].startswith("memory-pressure logs: ")
+    assert "GC pause" in logs[0]["description"] and "60 lines in the window (new)" in logs[0]["description"]
+
+
+def utc_iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
