@@ -35,6 +35,7 @@ from core.orchestration.supervisor import AnalysisResult, ProgressCallback, Supe
 from core.units import utc
 
 BASELINE_FRACTION = 1.0 / 3.0
+MAX_TIMES = 10_000  # sample times the agents see per file; longer files are averaged into buckets
 SMOOTHING_POINTS = 7  # removes bursts of up to 3 samples
 MIN_TIMES = 12  # distinct sample times a file needs for a baseline and a window of a few points each
 
@@ -103,6 +104,19 @@ def split(metrics: MetricsFile, baseline: MetricsFile | None) -> tuple[pd.DataFr
     return frame, (float(base["ts"].min()), metrics.start), notes
 
 
+def resample(frame: pd.DataFrame, max_times: int = MAX_TIMES) -> tuple[pd.DataFrame, str | None]:
+    """``frame`` averaged into equal time buckets when it has more than ``max_times`` distinct times (the
+    analysis then stays fast on a day of 1 s samples), with a note saying so; else ``frame`` and None."""
+    times = np.unique(frame["ts"].to_numpy(dtype=float))
+    if times.size <= max_times:
+        return frame, None
+    width = (times[-1] - times[0]) / (max_times - 1)
+    bucket = np.floor((frame["ts"].to_numpy(dtype=float) - times[0]) / width)
+    grouped = frame.assign(ts=times[0] + bucket * width).groupby(["ts", "service", "metric"], sort=False)
+    note = f"{times.size} sample times averaged into {width:.3g} s buckets (at most {max_times} per series)"
+    return grouped["value"].mean().reset_index(), note
+
+
 def smooth(frame: pd.DataFrame, points: int = SMOOTHING_POINTS) -> pd.DataFrame:
     """``frame`` with each series replaced by its centred rolling median over ``points`` samples."""
     ordered = frame.sort_values(["service", "metric", "ts"], kind="stable").reset_index(drop=True)
@@ -132,6 +146,8 @@ def analyze(
 ) -> OfflineAnalysis:
     """Run the five agents over ``metrics`` (and ``logs``); ``InputError`` when the data cannot be split."""
     frame, bounds, notes = split(metrics, baseline)
+    frame, note = resample(frame)
+    notes += [note] if note else []
     window = (bounds[1], metrics.end)
     incident = _incident(metrics.name, window)
     services = sorted(frame["service"].unique().tolist())

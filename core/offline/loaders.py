@@ -27,6 +27,9 @@ from core.sources.log_lines import parse_line
 MAX_FILE_BYTES = 64_000_000  # a day of a dozen services' metrics at 1 s fits in a few MB
 TIME_COLUMNS = ("time", "timestamp", "ts")
 MISSING = frozenset({"", "nan", "na", "n/a", "null", "none", "-"})
+_NA_VALUES = sorted(
+    {v for m in MISSING for v in (m, m.upper(), m.title())} | {"NaN", "N/A"}
+)  # numeric columns stay numeric
 _MS_ABOVE = 1e11  # epoch seconds stay below 1e11 until the year 5138; above it, milliseconds
 _MAX_WARNED = 3  # examples quoted per warning
 
@@ -87,7 +90,12 @@ def parse_metrics(content: bytes, name: str, *, limit: int = MAX_FILE_BYTES) -> 
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # more fields than the header: data lost
             table = pd.read_csv(
-                io.BytesIO(content), dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False
+                io.BytesIO(content),
+                keep_default_na=False,
+                na_values=_NA_VALUES,
+                skipinitialspace=True,
+                index_col=False,
+                low_memory=False,
             )
     except pd.errors.ParserWarning as exc:
         raise InputError(f"{name}: a data line has more fields than the header line ({exc})") from exc
@@ -118,7 +126,7 @@ def parse_metrics(content: bytes, name: str, *, limit: int = MAX_FILE_BYTES) -> 
 def parse_times(column: pd.Series, name: str, label: str) -> np.ndarray:
     """Unix seconds of a time column: numbers (seconds or milliseconds, by magnitude) or ISO 8601 text."""
     text = column.astype(str).str.strip()
-    numbers = pd.to_numeric(text, errors="coerce")
+    numbers = column if pd.api.types.is_numeric_dtype(column) else pd.to_numeric(text, errors="coerce")
     if numbers.notna().sum() * 2 > len(numbers):  # mostly numbers: epoch times, the rest are errors
         values = numbers.to_numpy(dtype=float)
         if not np.isfinite(values).all():
@@ -140,14 +148,24 @@ def _raise_at(name: str, label: str, text: pd.Series, bad: np.ndarray, why: str)
 def _values(column: pd.Series, name: str, label: str) -> tuple[np.ndarray | None, int, int | None]:
     """(values with NaN for missing cells, count of missing cells, line of the first) of one column;
     None when the column holds no number at all. A text cell among numbers raises ``InputError``."""
+    if pd.api.types.is_numeric_dtype(column):  # the common case: pandas read numbers (NaN where empty)
+        numbers = column.to_numpy(dtype=float, copy=True)
+        if not np.isfinite(numbers).any():
+            return None, 0, None
+        return _gaps(numbers)
     text = column.astype(str).str.strip()
-    missing = np.isin(text.str.lower().to_numpy(dtype=str), list(MISSING))
+    missing = column.isna().to_numpy() | np.isin(text.str.lower().to_numpy(dtype=str), list(MISSING))
     numbers = pd.to_numeric(text.where(~missing, None), errors="coerce").to_numpy(dtype=float, copy=True)
     if not np.isfinite(numbers).any():
         return None, 0, None
     bad = np.isnan(numbers) & ~missing
     if bad.any():
         _raise_at(name, label, text, bad, "not a number (leave the cell empty for a missing value)")
+    return _gaps(numbers)
+
+
+def _gaps(numbers: np.ndarray) -> tuple[np.ndarray, int, int | None]:
+    """``numbers`` with NaN for every non-finite value, their count, and the line of the first."""
     gaps = ~np.isfinite(numbers)
     numbers[gaps] = np.nan
     first = int(np.flatnonzero(gaps)[0]) + 2 if gaps.any() else None
@@ -189,11 +207,12 @@ def _wide(table: pd.DataFrame, ts: np.ndarray, name: str, time_col: str) -> tupl
 
 def _long(table: pd.DataFrame, ts: np.ndarray, name: str, lower: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
     notes: list[str] = []
+    for label in ("service", "metric"):
+        empty = table[lower[label]].isna().to_numpy()
+        if empty.any():
+            _raise_at(name, lower[label], table[lower[label]].astype(str), empty, f"the {label} name is empty")
     services = table[lower["service"]].astype(str).str.strip()
     metrics = table[lower["metric"]].astype(str).str.strip()
-    for label, column in (("service", services), ("metric", metrics)):
-        if (column == "").any():
-            _raise_at(name, lower[label], column, (column == "").to_numpy(), f"the {label} name is empty")
     values, n_missing, first = _values(table[lower["value"]], name, lower["value"])
     if values is None:
         raise InputError(f"{name}: column '{lower['value']}' holds no number")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from core.offline.analysis import BASELINE_FRACTION, analyze
+from core.offline.analysis import BASELINE_FRACTION, analyze, resample
 from core.offline.loaders import InputError, parse_logs, parse_metrics
 from core.offline.sample import SERVICES, generate
 
@@ -122,3 +122,12 @@ def test_memory_pressure_logs_are_cited_as_evidence_of_the_memory_hog() -> None:
 
 def utc_iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_long_files_are_averaged_into_buckets() -> None:
+    frame = pd.DataFrame({"ts": [0.0, 1.0, 2.0, 3.0, 4.0], "service": "a", "metric": "cpu", "value": [1.0, 3, 5, 7, 9]})
+    same, note = resample(frame, max_times=5)
+    assert same is frame and note is None
+    fewer, note = resample(frame, max_times=3)
+    assert fewer["ts"].tolist() == [0.0, 2.0, 4.0] and fewer["value"].tolist() == [2.0, 6.0, 9.0]
+    assert note == "5 sample times averaged into 2 s buckets (at most 3 per series)"
