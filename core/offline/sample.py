@@ -79,9 +79,10 @@ def generate(
     culprit: str | None = None,
     duration_s: float = 1800.0,
     step_s: float = 5.0,
+    intensity: float = 1.0,
 ) -> Sample:
     """A shop's metrics for ``duration_s``; with ``hog``, one service (``culprit`` or a random one) is hogged
-    from a random time between 45% and 75% of the span to the end."""
+    from a random time between 45% and 75% of the span to the end; ``intensity`` scales the hog's effects."""
     rng = np.random.default_rng(seed)
     t = np.arange(0.0, duration_s, step_s)
     n = t.size
@@ -96,12 +97,12 @@ def generate(
         cpu = rng.uniform(2.0, 25.0) * (0.6 + 0.4 * cycle)
         mem = rng.uniform(80.0, 700.0) + np.cumsum(rng.normal(0.0, 0.3, n))
         if svc == culprit and hog == "cpu":
-            cpu = np.where(active, cpu + rng.uniform(60.0, 150.0), cpu)
-            own_ms = np.where(active, own_ms * rng.uniform(3.0, 6.0), own_ms)
+            cpu = np.where(active, cpu + intensity * rng.uniform(60.0, 150.0), cpu)
+            own_ms = np.where(active, own_ms * (1.0 + intensity * rng.uniform(2.0, 5.0)), own_ms)
         elif svc == culprit and hog == "memory":
             ramp = np.clip((t - (onset or 0.0)) / 60.0, 0.0, 1.0)
-            mem = mem + ramp * rng.uniform(500.0, 2000.0)
-            own_ms = np.where(active, own_ms * rng.uniform(1.5, 3.0), own_ms)
+            mem = mem + ramp * intensity * rng.uniform(500.0, 2000.0)
+            own_ms = np.where(active, own_ms * (1.0 + intensity * rng.uniform(0.5, 2.0)), own_ms)
         p50 = own_ms * (0.9 + 0.2 * cycle) + sum((0.6 * latency_p50[c] for c in CALLS.get(svc, ())), np.zeros(n))
         latency_p50[svc] = p50
         columns[f"{svc}_cpu"] = cpu * rng.normal(1.0, 0.06, n) * _spikes(rng, n)
