@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.offline.sample import generate
+
 PAGE = "../pages/analyze.py"
 
 
@@ -51,3 +53,28 @@ def test_fault_free_sample_reports_no_cause(app: AppTest) -> None:
     at.button(key="analyze_sample").click().run()
     _no_exception(at)
     assert any(info.value.startswith("**No cause found.**") for info in at.info)
+
+
+def _upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    (uploader,) = [u for u in at.file_uploader if u.key == "analyze_metrics"]
+    uploader.set_value((name, content, "text/csv"))
+    at.run()
+    at.button(key="analyze_run").click().run()
+    _no_exception(at)
+    return at
+
+
+def test_uploaded_file_is_analysed(app: AppTest) -> None:
+    sample = generate(11, hog="memory")
+    at = _upload(_open(app), "upload.csv", sample.to_csv())
+    assert at.subheader[0].value.startswith("Result for upload")
+    first = next(e for e in at.expander if e.label.startswith("1. "))
+    assert first.label.startswith(f"1. **memory** on **{sample.culprit}**"), first.label
+
+
+def test_bad_upload_says_what_is_wrong_and_what_to_do(app: AppTest) -> None:
+    at = _upload(_open(app), "bad.csv", b"time,carts_cpu\n1,2\n2,oops\n")
+    (error,) = at.error
+    assert "bad.csv: line 3, column 'carts_cpu': 'oops': not a number" in error.value
+    assert "**What to do:**" in error.value
+    assert not at.tabs  # no stale result shown
