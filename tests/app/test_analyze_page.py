@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.formatting import md_escape
 from core.offline.sample import generate
 
 PAGE = "../pages/analyze.py"
@@ -40,7 +41,7 @@ def test_sample_hog_is_named_first_with_charts_report_and_downloads(app: AppTest
     hog, culprit = truth.removeprefix("The sample has a ").split(";")[0].split(" hog on ")
     assert [t.label for t in at.tabs] == ["Root causes", "Charts", "Report"]
     first = next(e for e in at.expander if e.label.startswith("1. "))
-    assert first.label.startswith(f"1. **{hog}** on **{culprit}**"), first.label
+    assert first.label.startswith(f"1. **{hog}** on **{md_escape(culprit)}**"), first.label
     assert first.markdown and all(m.value.startswith("- ") for m in first.markdown)
     assert len(at.get("plotly_chart")) >= 1
     assert any(f"**{culprit}**" in m.value for m in at.tabs[2].markdown)
@@ -69,7 +70,7 @@ def test_uploaded_file_is_analysed(app: AppTest) -> None:
     at = _upload(_open(app), "upload.csv", sample.to_csv())
     assert at.subheader[0].value.startswith("Result for upload")
     first = next(e for e in at.expander if e.label.startswith("1. "))
-    assert first.label.startswith(f"1. **memory** on **{sample.culprit}**"), first.label
+    assert first.label.startswith(f"1. **memory** on **{md_escape(str(sample.culprit))}**"), first.label
 
 
 def test_bad_upload_says_what_is_wrong_and_what_to_do(app: AppTest) -> None:
