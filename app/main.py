@@ -31,6 +31,7 @@ navigation = st.navigation(
             visibility="hidden",
         ),
         st.Page(components.FAULTS_PAGE, title="Fault injection", icon=":material/bolt:", url_path="faults"),
+        st.Page("../pages/analyze.py", title="Analyze a file", icon=":material/upload_file:", url_path="analyze"),
         st.Page(components.STATUS_PAGE, title="Status", icon=":material/settings_heart:", url_path="status"),
     ]
 )

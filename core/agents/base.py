@@ -8,6 +8,7 @@ from typing import ClassVar, Protocol
 
 import pandas as pd
 
+from core.catalogue import Signature
 from core.config import Settings
 from core.models import AgentOutput, FaultKind, Incident, LogEvent, Topology
 
@@ -19,6 +20,8 @@ class AnalysisContext:
     ``metrics`` has columns ``ts, service, metric, value`` (one row per sample, metric names from
     ``core.models.METRICS``) and covers ``[baseline_start, window_end]``; ``logs`` covers the same span.
     The baseline is the stretch before the incident's first signal, the window runs from there to now.
+    ``signatures``, when set, replaces the registered fault kinds as the root-cause candidates (offline
+    analysis of a CSV scores resource kinds such as ``cpu`` and ``memory`` instead of the shop's kinds).
     """
 
     incident: Incident
@@ -31,6 +34,7 @@ class AnalysisContext:
     topology: Topology
     catalogue: Sequence[FaultKind]
     settings: Settings
+    signatures: Mapping[str, Signature] | None = None
 
 
 class Agent(Protocol):

@@ -149,7 +149,7 @@ class RootCauseAgent:
         if monitoring is None and logs is None and not ctx.incident.signals:
             return RootCauseOutput(status="error", error=f"no evidence to analyse: {'; '.join(gaps)}")
         facts = gather(ctx, monitoring, logs)
-        pairs = catalogue.candidates(ctx.topology, ctx.catalogue)
+        pairs = catalogue.candidates(ctx.topology, ctx.catalogue, ctx.signatures)
         hypotheses = rank(facts, pairs)
         partial = f" Partial evidence: {'; '.join(gaps)}." if gaps else ""
         if not hypotheses:

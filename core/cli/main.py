@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from core.cli import faults_cmd, incidents_cmd, simulate_cmd, watch_cmd
+from core.cli import analyze_cmd, faults_cmd, incidents_cmd, simulate_cmd, watch_cmd
 from core.errors import IncidentToolError
 
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch_cmd.register(commands)
     faults_cmd.register(commands)
     incidents_cmd.register(commands)
+    analyze_cmd.register(commands)
     return parser
 
 
