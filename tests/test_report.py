@@ -134,8 +134,9 @@ def test_sections_in_order_with_title() -> None:
 
 def test_content_of_the_sections() -> None:
     markdown = _render()
-    assert "**error\\_rate** in **checkout** (confidence **87%**)" in markdown
-    assert "- error\\_rate in payments (5%)" in markdown
+    assert "**Error-rate spike** (`error_rate`) in **checkout**: confidence **87%**" in markdown
+    assert "- **Error-rate spike** (`error_rate`) in **payments** (5%)" in markdown
+    assert "### 2. **Error-rate spike** (`error_rate`) in **payments** (5%)" in markdown
     assert "31.0% in checkout (above the 5.0% threshold)" in markdown
     assert "420 ms in checkout (below the 1,000 ms threshold)" in markdown
     assert "ongoing for 1 min 35 s" in markdown

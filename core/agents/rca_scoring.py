@@ -102,6 +102,8 @@ def _log_fit(sc: Score, facts: Facts) -> float:
             continue
         sc.matched_logs.add(cue.label)
         strength, lines, p = best
+        if cue.where == "self":  # its own log lines are a symptom only it may explain
+            sc.anchors.add((sc.target, f"log:{p.template_id}"))
         best_fit = max(best_fit, strength * cue.weight / top_weight)
         state = "new" if p.is_new else f"{p.surge:.1f}x the baseline rate"
         logged_by = ", ".join(s for s in p.services if s in where) or ", ".join(p.services)

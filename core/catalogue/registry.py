@@ -47,17 +47,20 @@ def location_of(service: str, topology: Topology) -> Location:
     return "cache" if CACHE_NAME.search(service) else "service"
 
 
-def candidates(topology: Topology, catalogue: Sequence[FaultKind]) -> list[tuple[str, Signature]]:
+def candidates(
+    topology: Topology, catalogue: Sequence[FaultKind], signatures: Mapping[str, Signature] | None = None
+) -> list[tuple[str, Signature]]:
     """(target, signature) pairs to score: the catalogue's kinds and targets, or, with an empty catalogue,
-    every registered kind on every service whose location fits it."""
+    every kind on every service whose location fits it. ``signatures`` replaces the registered kinds."""
+    registry = SIGNATURES if signatures is None else signatures
     known = set(topology.services) | set(topology.external)
     pairs: list[tuple[str, Signature]] = []
     if catalogue:
         for fault in catalogue:
-            sig = SIGNATURES.get(fault.type)
+            sig = registry.get(fault.type)
             if sig is not None:
                 pairs.extend((target, sig) for target in dict.fromkeys(fault.targets) if target in known)
         return pairs
-    for sig in _SIGNATURES:
+    for sig in _SIGNATURES if signatures is None else signatures.values():
         pairs.extend((svc, sig) for svc in sorted(known) if location_of(svc, topology) in sig.locations)
     return pairs

@@ -26,7 +26,7 @@ def test_full_report_has_every_section_in_order_and_names_the_cause(kind: str, t
     assert report.markdown.startswith(f"# RCA: {kind.replace('_', chr(92) + '_')} suspected on ")
     assert headings(report.markdown) == list(SECTIONS)
     root_cause = report.markdown.split("## Root Cause")[1].split("## Evidence")[0]
-    assert kind.replace("_", "\\_") in root_cause and target in root_cause
+    assert f"`{kind}`" in root_cause and target in root_cause
     assert re.search(r"confidence \*\*\d+%\*\*", root_cause)
     assert "- [ ] " in report.markdown.split("## Immediate Actions")[1]
     assert "2026-01-01T01:00:" in report.markdown  # UTC ISO times

@@ -38,7 +38,7 @@ def test_scenario_names_the_expected_cause_with_evidence(folder: Path) -> None:
         assert h.evidence, f"{h.kind} on {h.service} cites no evidence"
     report = outputs["reporter"]
     assert isinstance(report, ReportOutput)
-    text = report.markdown.lower()
+    text = report.markdown.lower().replace("\\_", "_")
     for service, kind in scenario.expected:
         label = signature_for(kind).label.lower()  # type: ignore[union-attr]
         assert (kind in text or label in text) and service in text
