@@ -39,6 +39,15 @@ class Score:
     notes: list[str] = field(default_factory=list)
     anchors: set[tuple[str, str]] = field(default_factory=set)  # symptoms its primary cues rest on
     matched_logs: set[str] = field(default_factory=set)  # labels of the log cues that matched
+    reach: set[str] = field(default_factory=set)  # services whose symptoms it can explain
+
+    def explains(self, anchor: tuple[str, str], other: Score) -> bool:
+        """True when this candidate, as the cause, accounts for ``anchor`` of ``other``: a metric symptom it
+        explains, or a log feature of the same kind on a service it reaches (the symptom propagated)."""
+        if anchor in self.explained:
+            return True
+        return anchor[1].startswith("log:") and other.sig.kind == self.sig.kind and anchor[0] in self.reach
+
     explained: set[tuple[str, str]] = field(default_factory=set)  # symptoms it accounts for, if it is the cause
 
 
@@ -142,6 +151,7 @@ def _graph_terms(sc: Score, facts: Facts) -> tuple[float, float, float, float]:
     affected = {svc for svc, metric in facts.symptoms if metric in sig.explains}
     reach = {target} | (upstream if sig.propagates else set())
     coverage = len(affected & reach) / len(affected) if affected else 0.0
+    sc.reach = reach
     sc.explained = {(svc, metric) for svc, metric in facts.symptoms if metric in sig.explains and svc in reach}
     sc.explained |= sc.anchors
     against_metric = max(sig.against, key=lambda m: facts.strength(target, m), default=None)

@@ -51,7 +51,12 @@ def groups(scored: list[Score]) -> list[int]:
     out = []
     for sc in scored:
         home = next(
-            (i for i, lead in enumerate(leaders) if sc.target == lead.target or sc.anchors <= lead.explained), None
+            (
+                i
+                for i, lead in enumerate(leaders)
+                if sc.target == lead.target or all(lead.explains(anchor, sc) for anchor in sc.anchors)
+            ),
+            None,
         )
         if home is None:
             home = len(leaders)
