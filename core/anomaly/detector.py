@@ -74,6 +74,7 @@ class StreamingDetector:
     __slots__ = (
         "_cfg",
         "_daily",
+        "_evidence",
         "_level",
         "_likelihood",
         "_mean_bins",
@@ -93,6 +94,7 @@ class StreamingDetector:
         self._n = 0
         self._spread = 0.0
         self._peak = 0.0
+        self._evidence = 0.0
         self._level = RobustLevel(cfg.level_alpha, cfg.huber_k)
         self._walk = RandomWalk(cfg.level_alpha, cfg.huber_k)
         self._daily = SeasonalProfile(
@@ -112,6 +114,7 @@ class StreamingDetector:
 
         A missing value (NaN or infinite) scores 0 and is not learned.
         """
+        self._evidence = 0.0
         if not (math.isfinite(value) and math.isfinite(ts)):
             return 0.0
         cfg = self._cfg
@@ -122,11 +125,38 @@ class StreamingDetector:
         if self._n <= cfg.learning_points:
             return 0.0
         score = tail_score(z)
-        # Only a score above the decaying recent peak is news; repeats of an ongoing event are damped.
+        novelty = cfg.novelty_score if novel else 0.0
+        self._evidence = score if score > novelty else novelty
+        # Only a surprise score above its decaying recent peak is news; repeats of an ongoing event are
+        # damped. A new extreme is news by definition and does not raise the peak.
         peak = self._peak * cfg.peak_decay
         self._peak = score if score > peak else peak
         score = score if score > peak else score * cfg.repeat_damping
-        return cfg.novelty_score if novel and cfg.novelty_score > score else score
+        return score if score > novelty else novelty
+
+    @property
+    def evidence(self) -> float:
+        """The last point's score before repeats are damped: stays high while an event goes on.
+
+        `update` reports each event once (what NAB rewards); a rule that asks whether a series is still
+        anomalous, poll after poll, reads this instead. 0 for a missing point or while learning.
+        """
+        return self._evidence
+
+    @property
+    def level(self) -> float:
+        """Robust level of the series (value units), learned from every point so far."""
+        return self._level.level
+
+    @property
+    def spread(self) -> float:
+        """EW mean absolute deviation of the points from the level (value units): the series' normal width."""
+        return self._spread
+
+    @property
+    def recent_mean(self) -> float:
+        """Mean of the last `novelty_mean_points` points (fewer while the series is younger)."""
+        return self._recent_sum / min(self._n, len(self._recent)) if self._n else 0.0
 
     def _novel(self, value: float) -> bool:
         """Whether the point, or the mean of the last points, deviates from the (past) level into a new bin."""
