@@ -52,12 +52,14 @@ class AnomalyRule:
     """Per-series streaming detectors; ``observe`` feeds a poll's points, ``signals`` says what fires.
 
     ``threshold`` is the anomaly score that starts an episode; ``sustain_polls`` the episode length (in
-    points, one per poll) at which the rule fires.
+    points, one per poll) at which the rule fires; a series without a point in the last
+    ``max_age_seconds`` (it stopped reporting) does not fire.
     """
 
     threshold: float
     sustain_polls: int
     config: DetectorConfig | None = None
+    max_age_seconds: float = math.inf
     _series: dict[tuple[str, str], _Series] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -69,7 +71,8 @@ class AnomalyRule:
     @classmethod
     def for_interval(cls, threshold: float, interval_seconds: float) -> AnomalyRule:
         """A rule whose episodes must last ``ANOMALY_SUSTAIN_SECONDS`` at one point per ``interval_seconds``."""
-        return cls(threshold, max(1, round(ANOMALY_SUSTAIN_SECONDS / interval_seconds)))
+        polls = max(1, round(ANOMALY_SUSTAIN_SECONDS / interval_seconds))
+        return cls(threshold, polls, max_age_seconds=2 * interval_seconds)
 
     def observe(self, points: Iterable[MetricPoint]) -> None:
         """Score each new point of each series; a point not newer than its series' last one is ignored."""
@@ -104,7 +107,7 @@ class AnomalyRule:
         """One signal per series whose episode has lasted ``sustain_polls`` points, sorted by series."""
         fired = []
         for (service, metric), state in sorted(self._series.items()):
-            if state.streak < self.sustain_polls:
+            if state.streak < self.sustain_polls or state.last_ts < now - self.max_age_seconds:
                 continue
             fired.append(
                 Signal(

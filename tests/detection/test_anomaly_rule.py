@@ -163,3 +163,12 @@ def test_monitor_opens_an_anomaly_incident_before_the_memory_threshold(tmp_path:
     assert opened.detected_at > leak_from
     crossed = leak_from + (settings.memory_threshold_mb - 250.0) / 0.4  # the sawtooth peaks near 250 MB
     assert opened.detected_at < crossed
+
+
+def test_a_series_that_stopped_reporting_stops_firing():
+    values = _sawtooth_memory(LEARN + 600) + [400.0 + i for i in range(40)]
+    rule = _rule()
+    _feed(rule, values)
+    last = START + STEP * (len(values) - 1)
+    assert rule.signals(last)
+    assert rule.signals(last + 3 * STEP) == []
