@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.anomaly import DEFAULT_ALERT_THRESHOLD
+
 
 class Settings(BaseSettings):
     """Every tunable of the tool, read from environment variables of the same name (upper case)."""
@@ -64,6 +66,12 @@ class Settings(BaseSettings):
     confirmation_seconds: float = Field(default=10.0, ge=0)
     resolve_after_seconds: float = Field(default=60.0, gt=0)
     baseline_seconds: float = Field(default=600.0, gt=0)
+    anomaly_alert_threshold: float = Field(
+        default=DEFAULT_ALERT_THRESHOLD,
+        gt=0,
+        le=1,
+        description="Anomaly score that starts an anomaly episode on a metric series (the NAB benchmark's alert).",
+    )
 
     # Analysis
     analysis_workers: int = Field(default=4, ge=1, le=32)

@@ -73,6 +73,7 @@ def title_for(signal: Signal) -> str:
         "latency_p95": f"High p95 latency on {service} ({signal.value / 1000:.1f} s)",
         "memory": f"High memory on {service} ({signal.value:.0f} MB)",
         "memory_trend": f"Memory growing on {service} (heading past {signal.threshold:.0f} MB)",
+        "anomaly": f"Unusual {signal.metric} on {service} (left its learned normal)",
         "slow_query_logs": f"Slow database queries reported by {service}",
         "connection_error_logs": f"Connection errors reported by {service}",
         "cpu": f"CPU saturated on {service} ({signal.value:.0f}%)",

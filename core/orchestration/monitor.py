@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from core.clock import Clock
 from core.config import Settings
+from core.detection.anomaly_rule import AnomalyRule
 from core.detection.history import SeriesHistory
 from core.detection.lifecycle import IncidentEvent, IncidentTracker
 from core.detection.rules import evaluate
@@ -51,10 +52,13 @@ class Monitor:
     on_event: Callable[[IncidentEvent], None] = lambda event: None
     history: SeriesHistory = field(default_factory=SeriesHistory)
     health: dict[str, SourceHealth] = field(default_factory=dict)
+    anomaly: AnomalyRule = field(init=False, repr=False)
     _topology: Topology | None = None
     _ticks: int = 0
 
     def __post_init__(self) -> None:
+        s = self.settings
+        self.anomaly = AnomalyRule.for_interval(s.anomaly_alert_threshold, s.detection_interval_seconds)
         for source in (self.metrics, self.logs):
             self.health[source.name] = SourceHealth(source.name, source.target)
 
@@ -78,6 +82,7 @@ class Monitor:
         if points:
             self.store.insert_metrics(points)
             self.history.add(points)
+            self.anomaly.observe(points)
         if events_in:
             self.store.insert_logs(events_in)
         signals = evaluate(
@@ -87,6 +92,8 @@ class Monitor:
             self.settings,
             metrics_ok=points is not None,
         )
+        if points is not None:
+            signals.extend(self.anomaly.signals(now))
         data_ok = points is not None and events_in is not None
         decided = self.tracker.observe(signals, now, topology, self.store.open_incidents(), data_ok=data_ok)
         for event in decided:

@@ -1,6 +1,7 @@
 import math
 import pickle
 
+import numpy as np
 import pytest
 
 from core.anomaly import DEFAULT_ALERT_THRESHOLD, DetectorConfig, StreamingDetector, score_series
@@ -65,3 +66,26 @@ def test_a_spike_alerts_and_a_level_shift_becomes_the_new_normal():
 def test_score_series_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="differ in length"):
         score_series([0.0, 1.0], [1.0])
+
+
+def test_a_slow_drift_alerts_as_a_new_extreme_while_still_small():
+    rng = np.random.default_rng(5)
+    stamps = [START_S + STEP_S * i for i in range(2400)]
+    values = (50 + rng.normal(0, 1, 2400) + np.maximum(0, np.arange(2400) - 2000) * 0.05).tolist()
+    scores = score_series(stamps, values)
+    assert max(scores[400:2000]) < DEFAULT_ALERT_THRESHOLD
+    first = next(i for i in range(2000, 2400) if scores[i] >= DEFAULT_ALERT_THRESHOLD)
+    assert scores[first] == DetectorConfig().novelty_score
+    assert first < 2100  # the drift is still under 5 noise standard deviations
+
+
+def test_evidence_stays_high_while_the_reported_score_is_damped():
+    detector = StreamingDetector()
+    stamps, values = synthetic()
+    for t, v in zip(stamps[:2000], values[:2000], strict=True):
+        detector.update(t, v)
+    first = detector.update(stamps[2000], 200.0)
+    second = detector.update(stamps[2001], 200.0)
+    assert first >= DEFAULT_ALERT_THRESHOLD
+    assert detector.evidence >= second
+    assert detector.level < 100 < detector.recent_mean + 100
