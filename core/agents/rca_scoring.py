@@ -135,7 +135,12 @@ def _log_fit(sc: Score, facts: Facts) -> float:
 
 def _signal_support(sc: Score, facts: Facts) -> float:
     near = {sc.target, *facts.topology.callers(sc.target)}
-    matched = [s for s in facts.signals if s.rule in sc.sig.signal_rules and s.service in near]
+    cue_metrics = {cue.metric for cue in sc.sig.metric_cues}
+    matched = [
+        s
+        for s in facts.signals
+        if s.service in near and (s.rule in sc.sig.signal_rules or (s.rule == "anomaly" and s.metric in cue_metrics))
+    ]
     for s in matched[:2]:
         text = f"detection rule {s.rule} fired on {s.service} at {utc(s.ts)}: {s.message}".rstrip(": ")
         sc.evidence.append(
