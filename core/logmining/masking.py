@@ -1,0 +1,87 @@
+"""Masking: replace the variable parts of a log message (ids, addresses, numbers, hex, UUIDs, paths,
+durations) by ``<*>`` before template mining. One configuration for every kind of log.
+
+A few ordered regexes, each applied to the whole message with a plain string replacement (fast), then a
+token pass that turns any remaining token made only of digits and punctuation into ``<*>`` and folds a
+run of wildcards into one (a value like ``1.2 KB`` or ``(30 s)`` must not change the token count).
+"""
+
+from __future__ import annotations
+
+import re
+
+WILDCARD = "<*>"
+MAX_LINE_CHARS = 2_000  # longer messages are cut before masking (bounded cost per line)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# Ordered: specific shapes first, so that a UUID is not eaten piecewise by the hex or number rules.
+_RULES: tuple[tuple[str, str], ...] = (
+    # UUIDs, also in braces
+    (r"\{?\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b\}?", WILDCARD),
+    # URLs and paths (unix, windows, hdfs://)
+    (r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s,;]*", WILDCARD),
+    (r"(?<![\w/.~])(?:[A-Za-z]:)?(?:[\\/][\w.$~@+-]+){2,}[\\/]?", WILDCARD),
+    # IPv4 (optional port), host names with a port, MAC addresses
+    (r"(?<![\w.])/?\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w.])", WILDCARD),
+    (r"(?<![\w.-])(?:[a-zA-Z0-9-]+\.)+[a-zA-Z][a-zA-Z0-9-]*:\d{1,5}\b", WILDCARD),
+    (r"\b(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}\b", WILDCARD),
+    # hex: 0x..., or long hex runs with a digit in them (trace ids, hashes)
+    (r"\b0[xX][0-9a-fA-F]+\b", WILDCARD),
+    (r"(?<![\w-])(?=[a-fA-F-]*\d)[0-9a-fA-F]{8,}(?![\w-])", WILDCARD),
+    # durations and sizes with a unit glued on
+    (r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|min|h|B|KB|MB|GB|KiB|MiB|GiB|%)(?![\w])", WILDCARD),
+    # identifiers with a long run of digits (attempt_1445144423722_0020_m_000002_0, job ids)
+    (r"\b[\w.-]*\d{5,}[\w.-]*", WILDCARD),
+    # numbers (integers, decimals, times like 12:03:55,123, versions like 1.2.3)
+    (r"(?<![\w.])[-+]?\d+(?:[.:,/_-]\d+)*(?![\w])", WILDCARD),
+)
+_COMPILED = tuple((re.compile(pattern), repl) for pattern, repl in _RULES)
+_NUMERIC_TOKEN = re.compile(r"^[\W\d_]*\d[\W\d_]*$")  # digits and punctuation only, at least one digit
+_DIGITS = re.compile(r"\d")
+_PUNCTUATION = re.compile(r"^[\W_]*$")
+# Units that follow a value ("1.2 KB", "30 sec"): folded into the value's wildcard.
+_TIME_UNITS = ("ns", "us", "µs", "ms", "s", "sec", "secs", "seconds", "min", "mins", "minutes", "h", "hours")
+UNITS = frozenset((*_TIME_UNITS, "b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "byte", "bytes", "%"))
+_TRAILING = ",.;:)]}>"
+
+
+def clean(message: str) -> str:
+    """First non-empty line of ``message``, control characters removed, cut to ``MAX_LINE_CHARS``."""
+    text = message[: MAX_LINE_CHARS * 2]
+    if "\n" in text or "\r" in text:
+        text = next((line for line in text.splitlines() if line.strip()), "")
+    text = text[:MAX_LINE_CHARS]
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
+    return text
+
+
+def mask(content: str) -> str:
+    """``content`` with every variable-looking part replaced by ``<*>`` (no tokenisation yet)."""
+    if not _DIGITS.search(content) and "/" not in content and "\\" not in content:
+        return content
+    for regex, repl in _COMPILED:
+        content = regex.sub(repl, content)
+    return content
+
+
+def tokens(masked: str) -> list[str]:
+    """Whitespace tokens of a masked message; numeric tokens become ``<*>``, wildcard runs fold into one."""
+    out: list[str] = []
+    previous_wild = False
+    for token in masked.split():
+        if token != WILDCARD:
+            if WILDCARD in token:
+                if _PUNCTUATION.match(token.replace(WILDCARD, "")):
+                    token = WILDCARD
+            elif _NUMERIC_TOKEN.match(token):
+                token = WILDCARD
+            elif previous_wild and token.rstrip(_TRAILING).lower() in UNITS:
+                continue
+        wild = token == WILDCARD
+        if wild and previous_wild:
+            continue
+        out.append(token)
+        previous_wild = wild
+    return out
