@@ -17,6 +17,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # Ordered: specific shapes first, so that a UUID is not eaten piecewise by the hex or number rules.
 _RULES: tuple[tuple[str, str], ...] = (
+    # ISO-8601 timestamps
+    (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?", WILDCARD),
     # UUIDs, also in braces
     (r"\{?\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b\}?", WILDCARD),
     # URLs and paths (unix, windows, hdfs://)
@@ -26,6 +28,8 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"(?<![\w.])/?\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w.])", WILDCARD),
     (r"(?<![\w.-])(?:[a-zA-Z0-9-]+\.)+[a-zA-Z][a-zA-Z0-9-]*:\d{1,5}\b", WILDCARD),
     (r"\b(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}\b", WILDCARD),
+    # IPv6 (optional brackets and port)
+    (r"(?<![\w:.])\[?(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}\]?(?::\d{1,5})?(?![\w:])", WILDCARD),
     # hex: 0x..., or long hex runs with a digit in them (trace ids, hashes)
     (r"\b0[xX][0-9a-fA-F]+\b", WILDCARD),
     (r"(?<![\w-])(?=[a-fA-F-]*\d)[0-9a-fA-F]{8,}(?![\w-])", WILDCARD),
@@ -38,7 +42,10 @@ _RULES: tuple[tuple[str, str], ...] = (
 )
 _VARIABLE = re.compile("|".join(f"(?:{pattern})" for pattern, _ in _RULES))
 _NUMERIC_TOKEN = re.compile(r"^[\W\d_]*\d[\W\d_]*$")  # digits and punctuation only, at least one digit
-_MAYBE_VARIABLE = re.compile(r"[\d/\\]")
+_QUOTED = re.compile(r"\"[^\"\n]{0,400}\"|(?<!\w)'[^'\n]{0,400}'(?!\w)")
+# Values of these keys are ids whatever they look like: request_id=req-abc, session=abc, user=alice.
+_ID_KEYS = ("id", "key", "token", "trace", "span", "session", "request", "user")
+_MAYBE_VARIABLE = re.compile(r"[\d/\\=]")  # only tokens with one of these may hold a variable
 _PUNCTUATION = re.compile(r"^[\W_]*$")
 # Units that follow a value ("1.2 KB", "30 sec"): folded into the value's wildcard.
 _TIME_UNITS = ("ns", "us", "µs", "ms", "s", "sec", "secs", "seconds", "min", "mins", "minutes", "h", "hours")
@@ -58,28 +65,38 @@ def clean(message: str) -> str:
 
 
 def mask(content: str) -> str:
-    """``content`` with every variable-looking part replaced by ``<*>`` (whitespace kept as is)."""
-    if not _MAYBE_VARIABLE.search(content):
-        return content
-    return _VARIABLE.sub(WILDCARD, content)
+    """The masked form of one message: its first line's ``tokens`` joined by single spaces."""
+    return " ".join(tokens(clean(content)))
+
+
+def _mask_token(token: str) -> str:
+    """One token with its variable parts masked; a token left with only punctuation becomes ``<*>``."""
+    if "=" in token:
+        key, _, value = token.partition("=")
+        if value and key.lower().endswith(_ID_KEYS):
+            return f"{key}={WILDCARD}"
+    token = _VARIABLE.sub(WILDCARD, token)
+    if token != WILDCARD and (
+        _NUMERIC_TOKEN.match(token) or (WILDCARD in token and _PUNCTUATION.match(token.replace(WILDCARD, "")))
+    ):
+        return WILDCARD
+    return token
 
 
 def tokens(content: str) -> list[str]:
     """Masked whitespace tokens of ``content``: variable parts as ``<*>``, tokens made only of digits,
     punctuation and wildcards as ``<*>``, a unit after a value folded into it, wildcard runs as one.
 
-    Masking token by token (only tokens with a digit or a slash go through the regex) is about three
+    Masking token by token (only tokens with a digit, a slash or an ``=`` meet the regexes) is about three
     times faster than masking the whole line, and gives the same tokens: no rule spans whitespace.
     """
+    if '"' in content or "'" in content:
+        content = _QUOTED.sub(WILDCARD, content)
     out: list[str] = []
     previous_wild = False
     for token in content.split():
         if _MAYBE_VARIABLE.search(token):
-            token = _VARIABLE.sub(WILDCARD, token)
-            if token != WILDCARD and (
-                _NUMERIC_TOKEN.match(token) or (WILDCARD in token and _PUNCTUATION.match(token.replace(WILDCARD, "")))
-            ):
-                token = WILDCARD
+            token = _mask_token(token)
         elif previous_wild and token.rstrip(_TRAILING).lower() in UNITS:
             continue
         wild = token == WILDCARD
