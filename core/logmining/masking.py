@@ -51,6 +51,8 @@ _PUNCTUATION = re.compile(r"^[\W_]*$")
 _TIME_UNITS = ("ns", "us", "µs", "ms", "s", "sec", "secs", "seconds", "min", "mins", "minutes", "h", "hours")
 UNITS = frozenset((*_TIME_UNITS, "b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "byte", "bytes", "%"))
 _TRAILING = ",.;:)]}>"
+_OPENERS = "([{"
+_CLOSERS = ")]}"
 
 
 def clean(message: str) -> str:
@@ -94,14 +96,25 @@ def tokens(content: str) -> list[str]:
         content = _QUOTED.sub(WILDCARD, content)
     out: list[str] = []
     previous_wild = False
-    for token in content.split():
-        if _MAYBE_VARIABLE.search(token):
-            token = _mask_token(token)
-        elif previous_wild and token.rstrip(_TRAILING).lower() in UNITS:
+    opened = 0  # brackets opened by wildcard tokens folded into the previous one ("1 bytes (1.2 KB)")
+    length = 0
+    for raw in content.split():
+        token = _mask_token(raw) if _MAYBE_VARIABLE.search(raw) else raw
+        if previous_wild and token != WILDCARD and token.rstrip(_TRAILING).lower() in UNITS:
+            trailing = token[len(token.rstrip(_TRAILING)) :]
+            while opened and trailing[:1] in _CLOSERS:
+                trailing, opened = trailing[1:], opened - 1
+            if trailing:  # "(threshold 1000 ms)" keeps its parenthesis: "(threshold <*>)"
+                out[-1] = WILDCARD + trailing
+                previous_wild = False
             continue
         wild = token == WILDCARD
         if wild and previous_wild:
+            opened += raw[:1] in _OPENERS
             continue
+        length += len(token) + 1
+        if length > MAX_LINE_CHARS:  # masking can lengthen a line ("1 1 1" -> "<*> <*> <*>" before folding)
+            break
         out.append(token)
-        previous_wild = wild
+        previous_wild, opened = wild, 0
     return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from core.logmining.masking import WILDCARD, clean, tokens
@@ -81,25 +81,29 @@ class TemplateMiner:
         self._clusters: OrderedDict[str, Cluster] = OrderedDict()  # least recently used first
         self._buckets: dict[tuple[int, str], list[Cluster]] = {}
         self._exact: dict[tuple[str, ...], Cluster] = {}
-        self._aliases: dict[str, str] = {}
+        self._aliases: dict[str, str] = {}  # folded id -> the id it was folded into
+        self._new_aliases: dict[str, str] = {}
         self._dirty: set[str] = set()
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._clusters)
 
-    def add(self, message: str, ts: float = 0.0) -> Cluster:
-        """Mine one message (seen at ``ts``, epoch seconds) and return the cluster it joined."""
+    def add(self, message: str, ts: float = 0.0, *, count: bool = True) -> Cluster:
+        """Mine one message seen at ``ts`` (epoch seconds) and return the cluster it joined. ``count=False``
+        places a line already counted once (an analysis re-reading stored lines) without counting it again."""
         toks = tokens(clean(message))
         with self._lock:
             cluster = self._exact.get(tuple(toks))
             if cluster is None or cluster.id not in self._clusters:
                 cluster = self._place(toks, ts)
-            cluster.count += 1
-            cluster.last_seen = max(cluster.last_seen, ts)
-            cluster.first_seen = min(cluster.first_seen, ts) if cluster.count > 1 else ts
+            if count:
+                cluster.count += 1
+                self._dirty.add(cluster.id)
+            if ts < cluster.first_seen or ts > cluster.last_seen:
+                cluster.first_seen, cluster.last_seen = min(cluster.first_seen, ts), max(cluster.last_seen, ts)
+                self._dirty.add(cluster.id)
             self._clusters.move_to_end(cluster.id)
-            self._dirty.add(cluster.id)
             return cluster
 
     def match(self, message: str) -> Cluster | None:
@@ -125,22 +129,27 @@ class TemplateMiner:
         with self._lock:
             return list(self._clusters.values())
 
-    def load(self, records: Iterable[TemplateRecord]) -> None:
-        """Restore persisted templates (their ids survive restarts); existing clusters are kept."""
+    def load(self, records: Iterable[TemplateRecord], aliases: Mapping[str, str] | None = None) -> None:
+        """Restore persisted templates and aliases (ids survive restarts); live clusters are kept. The most
+        recently seen ``max_clusters`` records are enough: older ones would be evicted at once."""
         with self._lock:
-            for record in sorted(records, key=lambda r: r.last_seen):
-                toks = record.template.split()
-                if record.template_id in self._clusters:
+            for alias, target in (aliases or {}).items():
+                self._aliases.setdefault(alias, target)
+            for record in sorted(records, key=lambda r: r.last_seen)[-self.max_clusters :]:
+                if record.template_id in self._clusters or not record.template.split():
                     continue
-                cluster = Cluster(record.template_id, toks, record.count, record.first_seen, record.last_seen)
-                self._insert(cluster)
+                toks = record.template.split()
+                self._insert(Cluster(record.template_id, toks, record.count, record.first_seen, record.last_seen))
+                self._exact[tuple(toks)] = self._clusters[record.template_id]
 
-    def take_changed(self) -> list[TemplateRecord]:
-        """Records of the clusters created or changed since the last call (what a store must save)."""
+    def take_changes(self) -> tuple[list[TemplateRecord], dict[str, str]]:
+        """Templates created or changed, and ids folded into others, since the last call (what a store must
+        save to keep ids across restarts)."""
         with self._lock:
             changed = [self._clusters[cid] for cid in sorted(self._dirty) if cid in self._clusters]
             self._dirty.clear()
-            return [TemplateRecord(c.id, c.template, c.first_seen, c.last_seen, c.count) for c in changed]
+            aliases, self._new_aliases = self._new_aliases, {}
+            return [TemplateRecord(c.id, c.template, c.first_seen, c.last_seen, c.count) for c in changed], aliases
 
     # --- internals (lock held) ------------------------------------------------------------------
 
@@ -169,6 +178,7 @@ class TemplateMiner:
             merged = [a if a == b else WILDCARD for a, b in zip(cluster.tokens, toks, strict=True)]
             if merged != cluster.tokens:
                 cluster.tokens = merged
+                self._dirty.add(cluster.id)
                 cluster = self._generalise(cluster)
         if cluster is None:
             template = " ".join(toks)
@@ -221,7 +231,9 @@ class TemplateMiner:
             keep.first_seen = min(keep.first_seen, other.first_seen)
             keep.last_seen = max(keep.last_seen, other.last_seen)
             self._evict(other)
-            self._aliases[other.id] = keep.id
+            self._aliases[other.id] = self._new_aliases[other.id] = keep.id
+            if len(self._aliases) > self.max_clusters:  # bounded: forget the oldest aliases
+                del self._aliases[next(iter(self._aliases))]
         keep.tokens = merged
         self._dirty.add(keep.id)
         return keep

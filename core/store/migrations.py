@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.store import templates
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
         1,
@@ -71,4 +73,5 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (2, "log templates mined from log lines, and the ids folded into others", templates.MIGRATION_STATEMENTS),
 ]
