@@ -134,7 +134,11 @@ def summarize(
     window_seconds = max(window_end - window_start, 1.0)
     baseline_seconds = max(baseline_end - baseline_start, 1.0)
     groups = _count(
-        events, (window_start, window_end), (baseline_start, baseline_end), max_templates, miner or TemplateMiner()
+        events,
+        (window_start, window_end),
+        (baseline_start, baseline_end),
+        max_templates,
+        miner if miner is not None else TemplateMiner(),
     )
     patterns = [
         LogPattern(
