@@ -85,11 +85,10 @@ class LogPatternRule:
 
     def _signals(self, counts: Counter[tuple[str, str]], now: float, interval: float) -> list[Signal]:
         baseline, span = self._baseline()
-        clusters = {c.id: c for c in self.miner.clusters()}
         best: dict[str, Signal] = {}
         for (tid, service), count in counts.items():
-            cluster = clusters.get(tid)
-            if count < MIN_LINES or cluster is None:
+            cluster = self.miner.get(tid) if count >= MIN_LINES else None
+            if cluster is None:
                 continue
             seen_before = baseline.get((tid, service), 0)
             is_new = cluster.first_seen >= now - NEW_SECONDS and seen_before == 0

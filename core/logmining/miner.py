@@ -124,6 +124,11 @@ class TemplateMiner:
                 cluster_id = self._aliases[cluster_id]
             return cluster_id
 
+    def get(self, cluster_id: str) -> Cluster | None:
+        """The live cluster with this id (after resolving folded ids), or None when evicted or unknown."""
+        with self._lock:
+            return self._clusters.get(self.resolve(cluster_id))
+
     def clusters(self) -> list[Cluster]:
         """Every live cluster, least recently used first."""
         with self._lock:
