@@ -1,9 +1,12 @@
-"""Masking: replace the variable parts of a log message (ids, addresses, numbers, hex, UUIDs, paths,
-durations) by ``<*>`` before template mining. One configuration for every kind of log.
+"""Masking: replace the variable parts of a log message (ids, IPs, host:port, numbers, hex, UUIDs, paths,
+URLs, durations and sizes, quoted strings) by ``<*>`` before template mining. One configuration for every
+kind of log.
 
-A few ordered regexes, each applied to the whole message with a plain string replacement (fast), then a
-token pass that turns any remaining token made only of digits and punctuation into ``<*>`` and folds a
-run of wildcards into one (a value like ``1.2 KB`` or ``(30 s)`` must not change the token count).
+Masking works token by token: only whitespace tokens with a digit, a slash or an ``=`` meet the one
+compiled alternation of ordered rules (no rule spans whitespace, so this gives the same result as masking
+the whole line, about three times faster). A token left with only digits, punctuation and wildcards becomes
+``<*>``; a unit after a value (``1.2 KB``, ``30 sec``) and a run of wildcards fold into one ``<*>``, so that
+a value written in one or two tokens does not change the token count.
 """
 
 from __future__ import annotations

@@ -1,15 +1,19 @@
 """A streaming, Drain-like template miner with stable template ids and bounded memory.
 
-Each message is masked (``core.logmining.masking``), cut into tokens, and routed by its token count and
-leading token to a small bucket of clusters; it joins the most similar cluster (share of positions whose
-tokens are equal, wildcards aside) if that share reaches ``similarity``, else it starts a new one. A
-cluster's template is the token-wise agreement of its members: a position that differs becomes ``<*>``.
+Each message is masked and cut into tokens (``core.logmining.masking``), then routed by its token count
+and leading token to a small bucket of clusters. It joins the most specific cluster whose every literal
+token it shares (``<*>``, and a partly masked token such as ``rhost=<*>.example.org`` against another
+variable-looking one, count as values of one variable); a position
+where such a cluster already has ``<*>`` takes anything. Otherwise it starts a new cluster, and clusters
+that differ at one word position only are merged, with ``<*>`` there, once that position has shown
+``min_values`` distinct words: user names become a variable, ``ee0``/``alt0`` or ``password``/``none`` stay
+two patterns. Deciding on words this way, rather than on a share of equal tokens (Drain's similarity
+threshold), lets one configuration serve every kind of log.
 
-Ids are stable: a cluster's id is derived from its first template and kept when the template
-generalises; when two clusters end up with the same template, the younger one is folded into the older
-and its id becomes an alias. Memory is bounded: past ``max_clusters`` the least recently used cluster is
-evicted. All public methods take a lock, so the scheduler thread and the analysis threads can share one
-miner.
+Ids are stable: a cluster's id is the hash of its first template and is kept when the template
+generalises; merged clusters keep the oldest id and the others become aliases of it. Memory is bounded:
+past ``max_clusters`` the least recently used cluster is evicted. Every public method takes a lock, so
+the scheduler thread and the analysis threads can share one miner.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ class Cluster:
 
 @dataclass(frozen=True, slots=True)
 class TemplateRecord:
-    """A persisted template: what a store saves and loads (``TemplateRepository``)."""
+    """A persisted template: what ``Store.save_templates`` saves and ``load_templates`` gives back."""
 
     template_id: str
     template: str
@@ -65,6 +69,21 @@ def _key(toks: list[str]) -> tuple[int, str]:
     if any(ch.isdigit() for ch in first):
         first = WILDCARD
     return len(toks), first
+
+
+def _same_variable(a: str, b: str) -> bool:
+    """Whether two different tokens at one position can be values of one variable: either is ``<*>``, or
+    one is partly masked (``rhost=<*>``) and the other partly masked too or holds a digit (``host-7``)."""
+    if a == WILDCARD or b == WILDCARD:
+        return True
+    if WILDCARD in a:
+        return WILDCARD in b or any(ch.isdigit() for ch in b)
+    return WILDCARD in b and any(ch.isdigit() for ch in a)
+
+
+def _subsumes(general: list[str], specific: list[str]) -> bool:
+    """Whether every line of template ``specific`` also fits template ``general``."""
+    return all(a in (b, WILDCARD) for a, b in zip(general, specific, strict=True))
 
 
 class TemplateMiner:
@@ -165,13 +184,10 @@ class TemplateMiner:
         for cluster in self._buckets.get(_key(toks), ()):
             literals = 0
             for a, b in zip(cluster.tokens, toks, strict=True):
-                if a == WILDCARD:
-                    continue
-                if a != b:
-                    if WILDCARD in a or WILDCARD in b:  # partly masked: a variable, not a different word
-                        continue
+                if a == b:
+                    literals += a != WILDCARD
+                elif not _same_variable(a, b):
                     break
-                literals += 1
             else:
                 if literals > best_literals:
                     best, best_literals = cluster, literals
@@ -203,8 +219,13 @@ class TemplateMiner:
         return cluster
 
     def _generalise(self, cluster: Cluster) -> Cluster:
-        """Merge ``cluster`` with its siblings (clusters differing from it at one literal position only)
-        once that position has shown ``min_values`` distinct words; returns the surviving cluster."""
+        """Fold into ``cluster`` the clusters its template covers, then merge it with its siblings (clusters
+        differing from it at one literal position only) once that position has shown ``min_values``
+        distinct words; returns the surviving cluster."""
+        bucket = self._buckets.get(_key(cluster.tokens), [])
+        subsumed = [o for o in bucket if o is not cluster and _subsumes(cluster.tokens, o.tokens)]
+        if subsumed:  # a more general template absorbs the specific ones it now covers
+            cluster = self._merge([cluster, *subsumed])
         siblings: dict[int, list[Cluster]] = {}
         for other in self._buckets.get(_key(cluster.tokens), ()):
             if other is cluster:

@@ -31,6 +31,30 @@ def test_two_values_of_a_word_stay_two_patterns() -> None:
     assert a.id != b.id and len(miner) == 2
 
 
+def test_a_general_template_absorbs_the_specific_one_that_came_first() -> None:
+    miner = TemplateMiner()
+    first = miner.add("reverse mapping for ns.example.com [10.0.0.1] failed", ts=1.0)
+    for i in range(2, 6):
+        miner.add(f"reverse mapping for 10-0-0-{i}.isp{i}.net [10.0.0.{i}] failed", ts=float(i))
+    assert [c.template for c in miner.clusters()] == ["reverse mapping for <*> <*> failed"]
+    assert miner.clusters()[0].id == first.id and miner.clusters()[0].count == 5
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "together"),
+    [
+        ("auth failure rhost=10.0.0.1", "auth failure rhost=10.0.0.2.dsl.example.net", True),
+        ("Resolved host-<*>.corp to rack", "Resolved MININT-F5.corp to rack", True),
+        ("12 double-hummer alignment exceptions", "r24=0x1 r25=0x2 r26=0x3 r27=0x4", False),
+        ("via interface ee0", "via interface alt0", False),
+    ],
+    ids=["both-partly-masked", "partly-masked-and-digits", "word-against-masked", "two-words-with-digits"],
+)
+def test_which_different_tokens_count_as_one_variable(first: str, second: str, together: bool) -> None:
+    miner = TemplateMiner()
+    assert (miner.add(first) is miner.add(second)) is together
+
+
 def test_ids_are_stable_and_come_from_the_first_template() -> None:
     miner = TemplateMiner()
     cluster = miner.add("Cache warmed in 120 ms")
