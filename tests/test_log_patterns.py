@@ -76,10 +76,21 @@ def test_different_patterns_get_different_ids() -> None:
         "'" * 100_000,
         "a=1=" * 50_000,
         "<script>alert(1)</script>" * 1_000,
+        "ab12cd-" * 500,
         "\n" * 10 + "real line 7",
         "",
     ],
-    ids=["long-word", "long-number", "colons", "quotes", "key-values", "script", "leading-newlines", "empty"],
+    ids=[
+        "long-word",
+        "long-number",
+        "colons",
+        "quotes",
+        "key-values",
+        "script",
+        "hyphenated-ids",
+        "leading-newlines",
+        "empty",
+    ],
 )
 def test_hostile_input_is_bounded(hostile: str) -> None:
     template = mask(hostile)

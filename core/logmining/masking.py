@@ -39,7 +39,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     # durations and sizes with a unit glued on
     (r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|min|h|B|KB|MB|GB|KiB|MiB|GiB|%)(?![\w])", WILDCARD),
     # identifiers with a long run of digits (attempt_1445144423722_0020_m_000002_0, job ids)
-    (r"\b[\w.-]*\d{5,}[\w.-]*", WILDCARD),
+    (r"(?<![\w.-])[\w.-]*\d{5,}[\w.-]*", WILDCARD),
     # numbers (integers, decimals, times like 12:03:55,123, versions like 1.2.3)
     (r"(?<![\w.])[-+]?\d+(?:[.:,/_-]\d+)*(?![\w])", WILDCARD),
 )
