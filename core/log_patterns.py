@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.logmining.masking import MAX_LINE_CHARS, WILDCARD, clean, mask
-from core.logmining.miner import TemplateMiner, template_id
+from core.logmining.miner import Cluster, TemplateMiner, template_id
 from core.models import LogEvent, LogPattern
 
 __all__ = [
@@ -88,21 +88,22 @@ def _count(
     max_templates: int,
     miner: TemplateMiner,
 ) -> dict[str, _Group]:
-    placed: list[tuple[LogEvent, str, bool]] = []
+    placed: list[tuple[LogEvent, Cluster, bool]] = []
     for event in events:
         in_window = window[0] <= event.ts <= window[1]
         if in_window or baseline[0] <= event.ts < baseline[1]:
-            placed.append((event, miner.add(event.message, event.ts, count=False).id, in_window))
-    live = {c.id: c for c in miner.clusters()}
+            placed.append((event, miner.add(event.message, event.ts, count=False), in_window))
     groups: dict[str, _Group] = {}
-    for event, cid, in_window in placed:
-        tid = miner.resolve(cid)
-        group = groups.get(tid)
+    current: dict[str, Cluster] = {}  # cluster id at placing -> the cluster it belongs to now
+    for event, placed_in, in_window in placed:
+        cluster = current.get(placed_in.id)
+        if cluster is None:  # the miner may have merged clusters since (or evicted one: keep it as it was)
+            cluster = current[placed_in.id] = miner.get(placed_in.id) or placed_in
+        group = groups.get(cluster.id)
         if group is None:
-            if len(groups) >= max_templates or tid not in live:
+            if len(groups) >= max_templates:
                 continue
-            cluster = live[tid]
-            group = groups[tid] = _Group(template=cluster.template, ever_seen=cluster.first_seen)
+            group = groups[cluster.id] = _Group(template=cluster.template, ever_seen=cluster.first_seen)
         if not in_window:
             group.baseline_count += 1
             continue

@@ -59,10 +59,8 @@ def mine(lines: list[str]) -> tuple[list[str], list[str], float, float]:
     started, cpu_started = time.perf_counter(), time.process_time()
     clusters: list[Cluster] = [miner.add(line) for line in lines]
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    live = {c.id: c for c in miner.clusters()}
-    ids = [miner.resolve(c.id) for c in clusters]
-    templates = [live[i].template if i in live else c.template for i, c in zip(ids, clusters, strict=True)]
-    return ids, templates, seconds, cpu_seconds
+    final = [miner.get(c.id) or c for c in clusters]  # each line's cluster after the whole stream
+    return [c.id for c in final], [c.template for c in final], seconds, cpu_seconds
 
 
 def systems(data: Path) -> dict[str, str]:
