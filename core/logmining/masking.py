@@ -12,9 +12,12 @@ a value written in one or two tokens does not change the token count.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WILDCARD = "<*>"
 MAX_LINE_CHARS = 2_000  # longer messages are cut before masking (bounded cost per line)
+TOKEN_CACHE = 16_384  # masked short tokens remembered (at most 16,384 x 48 characters)
+MAX_CACHED_TOKEN = 48
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -88,6 +91,18 @@ def _mask_token(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=TOKEN_CACHE)
+def _short_token(raw: str) -> str:
+    return _mask_token(raw) if _MAYBE_VARIABLE.search(raw) else raw
+
+
+def _token(raw: str) -> str:
+    """``raw`` masked; short tokens (most of them, and they repeat) through a bounded cache."""
+    if len(raw) <= MAX_CACHED_TOKEN:
+        return _short_token(raw)
+    return _mask_token(raw) if _MAYBE_VARIABLE.search(raw) else raw
+
+
 def tokens(content: str) -> list[str]:
     """Masked whitespace tokens of ``content``: variable parts as ``<*>``, tokens made only of digits,
     punctuation and wildcards as ``<*>``, a unit after a value folded into it, wildcard runs as one.
@@ -102,7 +117,7 @@ def tokens(content: str) -> list[str]:
     opened = 0  # brackets opened by wildcard tokens folded into the previous one ("1 bytes (1.2 KB)")
     length = 0
     for raw in content.split():
-        token = _mask_token(raw) if _MAYBE_VARIABLE.search(raw) else raw
+        token = _token(raw)
         if previous_wild and token != WILDCARD and token.rstrip(_TRAILING).lower() in UNITS:
             trailing = token[len(token.rstrip(_TRAILING)) :]
             while opened and trailing[:1] in _CLOSERS:
