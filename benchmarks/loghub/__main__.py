@@ -14,9 +14,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.loghub", description=__doc__)
     parser.add_argument("--data", type=Path, required=True, help="folder with <System>/<System>_2k.log, formats.json")
     parser.add_argument("--out", type=Path, required=True, help="folder for <System>_structured.csv outputs")
+    parser.add_argument("--repeat", type=int, default=3, help="time the fastest of this many runs per system (3)")
     args = parser.parse_args(argv)
     try:
-        results = run(args.data, args.out)
+        results = run(args.data, args.out, args.repeat)
     except (OSError, ValueError) as exc:
         parser.exit(2, f"error: {exc}\n")
     if not results:

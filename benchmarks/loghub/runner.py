@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.loghub.metrics import Scores, score
+from core.logmining.masking import clear_cache
 from core.logmining.miner import Cluster, TemplateMiner
 
 
@@ -53,12 +54,20 @@ def contents(log_path: Path, regex: re.Pattern[str]) -> list[str]:
     return out
 
 
-def mine(lines: list[str]) -> tuple[list[str], list[str], float, float]:
-    """Template id and template of each line after the whole stream was mined; wall and CPU seconds."""
-    miner = TemplateMiner()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    clusters: list[Cluster] = [miner.add(line) for line in lines]
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+def mine(lines: list[str], repeat: int = 1) -> tuple[list[str], list[str], float, float]:
+    """Template id and template of each line after the whole stream was mined; wall and CPU seconds of
+    the fastest of ``repeat`` runs, each with a fresh miner and a cold token cache (as ``timeit`` takes
+    the minimum: on a shared machine the slower runs measure the neighbours)."""
+    best: tuple[float, float, list[Cluster], TemplateMiner] | None = None
+    for _ in range(max(repeat, 1)):
+        clear_cache()
+        miner = TemplateMiner()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        clusters = [miner.add(line) for line in lines]
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        if best is None or seconds < best[0]:
+            best = (seconds, cpu_seconds, clusters, miner)
+    seconds, cpu_seconds, clusters, miner = best
     final = [miner.get(c.id) or c for c in clusters]  # each line's cluster after the whole stream
     return [c.id for c in final], [c.template for c in final], seconds, cpu_seconds
 
@@ -89,13 +98,14 @@ def truth_templates(data: Path, system: str) -> list[str] | None:
     return frame["EventTemplate"].tolist()
 
 
-def run(data: Path, out: Path) -> list[SystemResult]:
-    """Mine every system in ``data``, write ``out/<System>_structured.csv``, score where truth exists."""
+def run(data: Path, out: Path, repeat: int = 1) -> list[SystemResult]:
+    """Mine every system in ``data`` (timing the fastest of ``repeat`` runs), write
+    ``out/<System>_structured.csv``, and score where ground truth exists."""
     out.mkdir(parents=True, exist_ok=True)
     results = []
     for system, log_format in systems(data).items():
         lines = contents(data / system / f"{system}_2k.log", line_regex(log_format))
-        ids, templates, seconds, cpu_seconds = mine(lines)
+        ids, templates, seconds, cpu_seconds = mine(lines, repeat)
         with (out / f"{system}_structured.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["LineId", "Content", "EventId", "EventTemplate"])

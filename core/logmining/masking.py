@@ -96,6 +96,11 @@ def _short_token(raw: str) -> str:
     return _mask_token(raw) if _MAYBE_VARIABLE.search(raw) else raw
 
 
+def clear_cache() -> None:
+    """Forget the cached masked tokens (benchmarks time a cold start this way)."""
+    _short_token.cache_clear()
+
+
 def _token(raw: str) -> str:
     """``raw`` masked; short tokens (most of them, and they repeat) through a bounded cache."""
     if len(raw) <= MAX_CACHED_TOKEN:

@@ -48,7 +48,7 @@ def _write_corpus(root) -> None:
 
 def test_benchmark_writes_structured_csvs_and_scores_where_truth_exists(tmp_path, capsys):
     _write_corpus(tmp_path / "data")
-    assert main(["--data", str(tmp_path / "data"), "--out", str(tmp_path / "out")]) == 0
+    assert main(["--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--repeat", "2"]) == 0
     alpha = pd.read_csv(tmp_path / "out" / "Alpha_structured.csv")
     assert list(alpha.columns) == ["LineId", "Content", "EventId", "EventTemplate"]
     assert len(alpha) == 60 and alpha["EventId"].nunique() == 3
