@@ -268,8 +268,8 @@ class TemplateMiner:
         self._clusters[cluster.id] = cluster
         bucket = self._buckets.setdefault(_key(cluster.tokens), [])
         bucket.append(cluster)
-        if len(bucket) > MAX_BUCKET:
-            self._evict(min(bucket, key=lambda c: c.last_seen))
+        if len(bucket) > MAX_BUCKET:  # the least recently seen other cluster of the bucket goes
+            self._evict(min((c for c in bucket if c is not cluster), key=lambda c: c.last_seen))
         while len(self._clusters) > self.max_clusters:
             self._evict(next(iter(self._clusters.values())))
 

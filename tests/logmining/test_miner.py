@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from core.logmining.miner import TemplateMiner, TemplateRecord, template_id
+from core.logmining.miner import MAX_BUCKET, TemplateMiner, TemplateRecord, template_id
 from core.store import Store
 
 USERS = ["root", "admin", "guest", "oracle", "test", "ubuntu"]
@@ -142,3 +142,13 @@ def test_threads_can_share_a_miner() -> None:
 def test_bad_settings_are_refused(settings: dict[str, int]) -> None:
     with pytest.raises(ValueError, match="must be at least"):
         TemplateMiner(**settings)
+
+
+def test_a_full_bucket_evicts_its_least_recently_seen_cluster_not_the_new_one() -> None:
+    miner = TemplateMiner()
+    for i in range(MAX_BUCKET):
+        word = f"{chr(97 + i % 26)}{chr(97 + i // 26)}"
+        miner.add(f"alpha {word} beta {word} omega", ts=1_000.0 + i)  # two words differ: never merged
+    late = miner.add("alpha late beta comer omega", ts=5.0)  # an older line re-read by an analysis
+    assert late.id in {c.id for c in miner.clusters()}
+    assert len(miner) == MAX_BUCKET
