@@ -220,6 +220,7 @@ class LogPattern(BaseModel):
     count: int  # lines in the incident window
     baseline_count: int  # lines in the baseline window
     first_seen: float
+    template_first_seen: float | None = None  # first line ever mined into this template (persisted history)
     is_new: bool  # absent from the baseline
     surge: float  # window rate / baseline rate (window rate / 1 line when the baseline is empty)
     example: str

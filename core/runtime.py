@@ -19,6 +19,7 @@ from core.agents import default_agents
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.detection.lifecycle import IncidentEvent, IncidentTracker
+from core.detection.log_rules import LogPatternRule
 from core.errors import ConfigError, SourceError
 from core.export import export_incident
 from core.llm import OpenAILLM
@@ -92,8 +93,10 @@ class Runtime:
         self._last_analysis: dict[str, float] = {}
         self._pending_lock = threading.Lock()
         llm = OpenAILLM(settings) if settings.llm_enabled else None
+        log_rule = LogPatternRule()  # its template miner is shared by detection and log analysis
+        agents = default_agents(log_rule.miner)
         supervisor = Supervisor(
-            default_agents(), self._agent_pool, clock, llm=llm, model_name=settings.openai_model if llm else None
+            agents, self._agent_pool, clock, llm=llm, model_name=settings.openai_model if llm else None
         )
         self.monitor = Monitor(
             settings=settings,
@@ -102,6 +105,7 @@ class Runtime:
             metrics=sources.metrics,
             logs=sources.logs,
             tracker=IncidentTracker(settings, **({"new_id": new_id} if new_id else {})),
+            log_rule=log_rule,
             on_event=self._on_incident_event,
         )
         self.analysis = AnalysisService(

@@ -8,6 +8,7 @@ from core.agents.mitigation import MitigationAgent
 from core.agents.monitoring import MonitoringAgent
 from core.agents.reporter import ReporterAgent
 from core.agents.root_cause import RootCauseAgent
+from core.logmining.miner import TemplateMiner
 
 __all__ = [
     "Agent",
@@ -21,6 +22,6 @@ __all__ = [
 ]
 
 
-def default_agents() -> list[Agent]:
-    """One instance of each agent, every agent after the ones it depends on."""
-    return [MonitoringAgent(), LogAnalysisAgent(), RootCauseAgent(), MitigationAgent(), ReporterAgent()]
+def default_agents(miner: TemplateMiner | None = None) -> list[Agent]:
+    """One instance of each agent, every agent after the ones it depends on; log analysis shares ``miner``."""
+    return [MonitoringAgent(), LogAnalysisAgent(miner), RootCauseAgent(), MitigationAgent(), ReporterAgent()]

@@ -1,37 +1,55 @@
-"""LogAnalysisAgent: log templates of the incident window against the baseline, new and surging ones first."""
+"""LogAnalysisAgent: log templates of the incident window against the baseline, new and surging ones first.
+
+Ordering, for an SRE reading the report: the error/warning patterns that are new or surging come first,
+and among them the ones that do not merely echo another service's trouble. A caller's "Call to checkout
+took 2090 ms" names a service that reports its own problem ("Slow request ... took 2089 ms"), so the
+callee's pattern, nearer the cause, goes first. Then error before warning, then by surge score.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from core import log_patterns
 from core.agents.base import AnalysisContext
 from core.log_patterns import is_surging
+from core.logmining.miner import TemplateMiner
 from core.models import AgentOutput, LogAnalysisOutput, LogPattern
 
 MAX_PATTERNS = 50  # patterns kept in the output (the most significant ones)
+NOTABLE_LEVELS = ("ERROR", "WARN")
 
 
 class LogAnalysisAgent:
-    """Groups the window's log lines into templates and compares each with its baseline count."""
+    """Groups the window's log lines into templates and compares each with its baseline count.
+
+    With the runtime's shared ``miner`` the templates and ids are the ones detection and the store use;
+    without one, each analysis mines its lines afresh.
+    """
 
     name: ClassVar[str] = "log_analysis"
     depends_on: ClassVar[tuple[str, ...]] = ()
     output_model: ClassVar[type[AgentOutput]] = LogAnalysisOutput
 
+    def __init__(self, miner: TemplateMiner | None = None) -> None:
+        self.miner = miner
+
     def analyze(self, ctx: AnalysisContext, upstream: Mapping[str, AgentOutput]) -> LogAnalysisOutput:
-        """Patterns (error/warn first, by surge), window line counts; ``no_data`` when there are no logs."""
+        """Patterns (notable and not echoes first, see module docstring), window line counts; ``no_data``
+        when there are no logs."""
         try:
             events = [e for e in ctx.logs if ctx.baseline_start <= e.ts <= ctx.window_end]
             window = [e for e in events if ctx.window_start <= e.ts]
             patterns = log_patterns.summarize(
-                events, ctx.window_start, ctx.window_end, ctx.baseline_start, ctx.baseline_end
+                events, ctx.window_start, ctx.window_end, ctx.baseline_start, ctx.baseline_end, miner=self.miner
             )
         except (AttributeError, TypeError, ValueError) as exc:
             return LogAnalysisOutput(status="error", error=f"log events unusable: {exc}")
         if not events:
             return LogAnalysisOutput(status="no_data", summary="No log lines in the baseline or the incident window.")
+        patterns = origin_first(patterns, ctx.topology.services)
         error_lines = sum(1 for e in window if str(e.level).upper() in ("ERROR", "CRITICAL", "FATAL"))
         return LogAnalysisOutput(
             summary=_summary(patterns, len(window), error_lines),
@@ -41,16 +59,41 @@ class LogAnalysisAgent:
         )
 
 
+def notable(pattern: LogPattern) -> bool:
+    """An error or warning pattern that is new or surging."""
+    return pattern.level in NOTABLE_LEVELS and is_surging(pattern)
+
+
+def echoes(pattern: LogPattern, troubled: set[str]) -> bool:
+    """True when ``pattern`` names another service that has notable patterns of its own."""
+    text = f"{pattern.template} {pattern.example}"
+    others = troubled - set(pattern.services)
+    return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in others)
+
+
+def origin_first(patterns: Sequence[LogPattern], services: Sequence[str]) -> list[LogPattern]:
+    """Notable patterns first, those that do not echo another troubled service before those that do;
+    the rest keep the order ``summarize`` gave them."""
+    troubled = {s for p in patterns if notable(p) for s in p.services} & set(services)
+
+    def rank(pattern: LogPattern) -> int:
+        if not notable(pattern):
+            return 2
+        return 1 if echoes(pattern, troubled) else 0
+
+    return sorted(patterns, key=rank)
+
+
 def _summary(patterns: list[LogPattern], total: int, errors: int) -> str:
     if total == 0:
         return "No log lines in the incident window."
-    notable = [p for p in patterns if p.level in ("ERROR", "WARN") and is_surging(p)]
+    shown = [p for p in patterns if notable(p)]
     head = f"{total} lines in the window ({errors} errors) in {len(patterns)} templates"
-    if not notable:
+    if not shown:
         return head + "; no error or warning template is new or surging."
-    top = notable[0]
+    top = shown[0]
     state = "new" if top.is_new else f"x{top.surge:.1f}"
     return (
-        f"{head}; {len(notable)} error/warning template(s) new or surging, led by {top.level} "
+        f"{head}; {len(shown)} error/warning template(s) new or surging, led by {top.level} "
         f"'{top.template[:120]}' ({top.count} lines, {state}) in {', '.join(top.services)}."
     )

@@ -10,7 +10,8 @@ Severity by impact (documented in the README):
 - SEV1: a user-facing service (one nobody calls) fails at least 25% of requests.
 - SEV2: a user-facing service's error rate or p95 latency is over its threshold, or memory is over the
   threshold (an out-of-memory crash is near).
-- SEV3: an internal service's error rate or latency is over threshold, or slow-query / connection-error logs.
+- SEV3: an internal service's error rate or latency is over threshold, or slow-query / connection-error logs,
+  or a new or surging error log pattern.
 - SEV4: an early warning only (memory heading for the threshold).
 """
 
@@ -79,6 +80,7 @@ def title_for(signal: Signal) -> str:
         "cpu": f"CPU saturated on {service} ({signal.value:.0f}%)",
         "disk": f"Disk almost full on {service} ({signal.value:.0f}%)",
         "db_pool": f"Connection pool exhausted on {service} ({signal.value:.0%} in use)",
+        "log_pattern": f"New or surging error log pattern on {service}",
     }
     return titles.get(signal.rule, signal.message)
 

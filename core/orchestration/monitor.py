@@ -16,6 +16,7 @@ from core.config import Settings
 from core.detection.anomaly_rule import AnomalyRule
 from core.detection.history import SeriesHistory
 from core.detection.lifecycle import IncidentEvent, IncidentTracker
+from core.detection.log_rules import LogPatternRule
 from core.detection.rules import evaluate
 from core.errors import SourceError
 from core.models import LogEvent, MetricPoint, Signal, Topology
@@ -51,6 +52,7 @@ class Monitor:
     tracker: IncidentTracker
     on_event: Callable[[IncidentEvent], None] = lambda event: None
     history: SeriesHistory = field(default_factory=SeriesHistory)
+    log_rule: LogPatternRule = field(default_factory=LogPatternRule)
     health: dict[str, SourceHealth] = field(default_factory=dict)
     anomaly: AnomalyRule = field(init=False, repr=False)
     _topology: Topology | None = None
@@ -61,6 +63,7 @@ class Monitor:
         self.anomaly = AnomalyRule.for_interval(s.anomaly_alert_threshold, s.detection_interval_seconds)
         for source in (self.metrics, self.logs):
             self.health[source.name] = SourceHealth(source.name, source.target)
+        self.log_rule.miner.load(*self.store.load_templates(self.log_rule.miner.max_clusters))
 
     def topology(self) -> Topology:
         """The metrics source's topology, fetched until it names at least one service."""
@@ -94,6 +97,9 @@ class Monitor:
         )
         if points is not None:
             signals.extend(self.anomaly.signals(now))
+        if events_in is not None:  # log-pattern rule (core.detection.log_rules); templates persisted each poll
+            signals += self.log_rule.evaluate(events_in, now, self.settings.detection_interval_seconds)
+            self.store.save_templates(*self.log_rule.miner.take_changes())
         data_ok = points is not None and events_in is not None
         decided = self.tracker.observe(signals, now, topology, self.store.open_incidents(), data_ok=data_ok)
         for event in decided:
@@ -102,6 +108,7 @@ class Monitor:
         self._ticks += 1
         if self._ticks % PURGE_EVERY_TICKS == 0:
             self.store.purge_before(now - self.settings.retention_hours * 3600)
+            self.store.purge_templates_before(now - self.settings.retention_hours * 3600)
         return TickReport(
             ts=now,
             points=len(points or []),

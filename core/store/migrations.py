@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.store import templates
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
         1,
@@ -86,4 +88,5 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX rca_feedback_incident ON rca_feedback (incident_id)",
         ],
     ),
+    (3, "log templates mined from log lines, and the ids folded into others", templates.MIGRATION_STATEMENTS),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,7 +12,9 @@ import duckdb
 import pandas as pd
 
 from core.errors import NotFoundError, StoreError, StoreLockedError
+from core.logmining.miner import TemplateRecord
 from core.models import AgentRun, Feedback, Incident, InjectedFault, LogEvent, MetricPoint
+from core.store import templates
 from core.store.migrations import MIGRATIONS
 from core.store.rows import (
     FEEDBACK_COLUMNS,
@@ -398,6 +400,24 @@ class Store:
             samples = cur.execute("DELETE FROM metric_samples WHERE ts < ?", [cutoff]).fetchone()[0]
             events = cur.execute("DELETE FROM log_events WHERE ts < ?", [cutoff]).fetchone()[0]
         return int(samples), int(events)
+
+    # --- log templates (core.store.templates) --------------------------------------------------
+
+    def save_templates(self, records: Sequence[TemplateRecord], aliases: Mapping[str, str]) -> None:
+        """Insert or replace mined log templates and the ids folded into others."""
+        if records or aliases:
+            with self._write_lock, self._cursor() as cur:
+                templates.save(cur, records, aliases)
+
+    def load_templates(self, limit: int) -> tuple[list[TemplateRecord], dict[str, str]]:
+        """The ``limit`` most recently seen log templates, and the aliases of folded ids."""
+        with self._cursor() as cur:
+            return templates.load(cur, limit)
+
+    def purge_templates_before(self, cutoff: float) -> int:
+        """Delete log templates last seen before ``cutoff``; returns how many."""
+        with self._write_lock, self._cursor() as cur:
+            return templates.purge_before(cur, cutoff)
 
     # --- faults ------------------------------------------------------------------------------
 

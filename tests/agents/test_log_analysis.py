@@ -6,8 +6,10 @@ import dataclasses
 
 import pytest
 
-from core.agents.log_analysis import LogAnalysisAgent
+from core import log_patterns
+from core.agents.log_analysis import LogAnalysisAgent, echoes, origin_first
 from core.log_patterns import is_surging
+from core.logmining.miner import TemplateMiner
 from core.models import LogEvent
 from tests.factories import make_context
 
@@ -70,3 +72,30 @@ def test_unusable_events_are_an_error_not_an_exception() -> None:
     ctx = make_context()
     out = LogAnalysisAgent().analyze(dataclasses.replace(ctx, logs=[object()]), {})  # type: ignore[list-item]
     assert out.status == "error"
+
+
+def test_the_callee_pattern_goes_before_the_callers_echo() -> None:
+    events = [
+        LogEvent(ts=100 + i, service="frontend", level="ERROR", message=f"Call to checkout failed: answered 500 #{i}")
+        for i in range(12)
+    ]
+    events += [
+        LogEvent(ts=100 + i, service="checkout", level="WARN", message=f"Slow request POST /orders took {900 + i} ms")
+        for i in range(10)
+    ]
+    events += [LogEvent(ts=50, service="frontend", level="INFO", message="GET / 200 3ms")]
+    patterns = log_patterns.summarize(events, 100, 130, 0, 100)
+    assert patterns[0].services == ["frontend"]  # by level and count alone, the caller's error comes first
+    ordered = origin_first(patterns, ["frontend", "checkout", "payments"])
+    assert [p.services for p in ordered[:2]] == [["checkout"], ["frontend"]]
+    assert echoes(ordered[1], {"checkout", "frontend"}) and not echoes(ordered[0], {"checkout", "frontend"})
+
+
+def test_the_agent_uses_a_shared_miner_without_counting_lines_twice() -> None:
+    ctx = make_context("error_rate", "payments", window_seconds=30)
+    miner = TemplateMiner()
+    out = LogAnalysisAgent(miner).analyze(ctx, {})
+    assert out.status == "ok" and len(miner) > 0
+    assert sum(c.count for c in miner.clusters()) == 0
+    ids = {c.id for c in miner.clusters()}
+    assert {p.template_id for p in out.patterns} <= ids

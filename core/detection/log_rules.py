@@ -1,0 +1,114 @@
+"""The log-pattern rule: an ERROR pattern that is new or surging in one poll is evidence of an incident.
+
+Every polled line is mined into the shared ``TemplateMiner`` (so template ids are the ones the log
+analysis and the store use). For each ERROR (CRITICAL, FATAL) template and service, the rule fires when
+the poll holds at least ``MIN_LINES`` lines of it and the template is
+
+- new: first mined less than ``NEW_SECONDS`` ago (and not already known from the persisted history), or
+- surging: its rate in the poll is at least ``SURGE_MIN`` times its rate over the previous
+  ``BASELINE_SECONDS``, and the excess is not chance (``EXCESS_MIN`` Poisson standard deviations).
+
+The rule stays quiet for ``WARMUP_SECONDS`` after it starts: before that, every pattern would look new.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from core.logmining.miner import TemplateMiner
+from core.models import LogEvent, Signal
+
+RULE = "log_pattern"
+ERROR_LEVELS = frozenset(("ERROR", "CRITICAL", "FATAL"))
+MIN_LINES = 5  # lines of one error template from one service in one poll
+NEW_SECONDS = 60.0  # a template first mined this recently is new
+BASELINE_SECONDS = 900.0  # history a poll's rate is compared with
+WARMUP_SECONDS = 120.0  # history needed before anything counts as new or surging
+SURGE_MIN = 5.0  # poll rate / baseline rate
+EXCESS_MIN = 3.0  # poll count above the baseline's prediction, in Poisson standard deviations
+MAX_TEMPLATE_CHARS = 160  # of the template quoted in the signal's message
+
+
+@dataclass
+class _Poll:
+    ts: float
+    counts: Counter[tuple[str, str]]  # (template id, service) -> error lines
+
+
+@dataclass
+class LogPatternRule:
+    """Mines polled lines and finds new or surging error templates; one instance per monitor thread.
+
+    The miner is shared with the analysis threads (it takes its own lock); the poll history is not.
+    """
+
+    miner: TemplateMiner = field(default_factory=TemplateMiner)
+    _polls: deque[_Poll] = field(default_factory=deque)
+    _started: float | None = None
+
+    def evaluate(self, events: Sequence[LogEvent], now: float, interval: float) -> list[Signal]:
+        """Mine one poll's ``events`` and return the signals firing at ``now`` (a poll every ``interval`` s)."""
+        if self._started is None:
+            self._started = now
+        counts: Counter[tuple[str, str]] = Counter()
+        for event in events:
+            cluster = self.miner.add(event.message, event.ts)
+            if str(event.level).upper() in ERROR_LEVELS:
+                counts[(cluster.id, event.service)] += 1
+        counts = self._resolved(counts)
+        signals = [] if now - self._started < WARMUP_SECONDS else self._signals(counts, now, interval)
+        self._remember(_Poll(now, counts), now)
+        return signals
+
+    def _resolved(self, counts: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
+        """Counts keyed by current template ids (a template may have been folded into another)."""
+        out: Counter[tuple[str, str]] = Counter()
+        for (tid, service), n in counts.items():
+            out[(self.miner.resolve(tid), service)] += n
+        return out
+
+    def _remember(self, poll: _Poll, now: float) -> None:
+        self._polls.append(poll)
+        while self._polls and self._polls[0].ts < now - BASELINE_SECONDS:
+            self._polls.popleft()
+
+    def _baseline(self) -> tuple[Counter[tuple[str, str]], float]:
+        """Error lines per (template, service) over the remembered polls, and the seconds they span."""
+        total: Counter[tuple[str, str]] = Counter()
+        for poll in self._polls:
+            total.update(self._resolved(poll.counts))
+        span = self._polls[-1].ts - self._polls[0].ts if len(self._polls) > 1 else 0.0
+        return total, span
+
+    def _signals(self, counts: Counter[tuple[str, str]], now: float, interval: float) -> list[Signal]:
+        baseline, span = self._baseline()
+        best: dict[str, Signal] = {}
+        for (tid, service), count in counts.items():
+            cluster = self.miner.get(tid) if count >= MIN_LINES else None
+            if cluster is None:
+                continue
+            seen_before = baseline.get((tid, service), 0)
+            is_new = cluster.first_seen >= now - NEW_SECONDS and seen_before == 0
+            expected = seen_before * interval / span if span > 0 else 0.0
+            surging = (
+                count >= SURGE_MIN * max(expected, interval / max(span, interval))
+                and (count - expected) / math.sqrt(expected + 1.0) >= EXCESS_MIN
+            )
+            if not (is_new or (surging and span >= WARMUP_SECONDS)):
+                continue
+            state = "new" if is_new else f"{count / max(expected, 1e-9):.0f}x its usual rate"
+            template = cluster.template[:MAX_TEMPLATE_CHARS]
+            signal = Signal(
+                rule=RULE,
+                service=service,
+                value=float(count),
+                threshold=float(MIN_LINES),
+                ts=now,
+                message=f"{count} ERROR lines from {service} in the last poll match a {state} log pattern: {template}",
+            )
+            if service not in best or signal.value > best[service].value:
+                best[service] = signal
+        return [best[service] for service in sorted(best)]

@@ -1,0 +1,1 @@
+"""Log template mining: masking, a streaming Drain-like miner with stable ids."""
