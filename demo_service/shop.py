@@ -218,6 +218,10 @@ class Shop:
             if self._admit(service):
                 message = logtext.deploy_exception(route, rid, VERSIONS[service][1])
                 self._log(service, "ERROR", message, route, rid)
+        elif service in self._write_failure and route.method == "POST" and rng.random() < self._write_failure[service]:
+            status, own, down = 500, self._work(route), 0.0  # the handler could not write to its full disk
+            if self._admit(service):
+                self._log(service, "ERROR", logtext.local_disk_full(route, rid), route, rid)
         else:
             status, own, down = body(route, rid)
         if knobs is not None:
