@@ -2,7 +2,7 @@
 
 A kind is a ``FaultKind`` whose ``apply`` turns knobs on an ``Effects`` for one target and intensity;
 the shop's code paths read the knobs. Add a kind with ``register``; nothing else needs to change
-unless it needs a new knob.
+unless it needs a new knob. Every kind's mechanics and metric and log signature: ``demo_service/README.md``.
 """
 
 from __future__ import annotations
