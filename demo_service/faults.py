@@ -169,7 +169,7 @@ def _connection_pool_exhaustion(effects: Effects, target: str, intensity: float)
 
 def _bad_deploy(effects: Effects, target: str, intensity: float) -> None:
     knobs = effects.service(target)
-    knobs.deploy_error_probability = max(knobs.deploy_error_probability, max(0.25, 0.5 * intensity))
+    knobs.deploy_error_probability = max(knobs.deploy_error_probability, max(0.3, 0.5 * intensity))
 
 
 def _cache_failure(effects: Effects, target: str, intensity: float) -> None:
@@ -211,7 +211,7 @@ register(
     FaultKind(
         "bad_deploy",
         "A new version of the target is deployed (INFO deploy event, restart); it raises a new exception "
-        "on max(25 %, 50 % x intensity) of requests (500).",
+        "on max(30 %, 50 % x intensity) of requests (500).",
         _APP_SERVICES,
         CHECKOUT,
         _bad_deploy,
