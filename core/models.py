@@ -27,6 +27,7 @@ DB_QUERY_P95_MS = "db_query_p95_ms"  # p95 of the database queries this service 
 DEPENDENCY_ERROR_RATE = "dependency_error_rate"  # fraction of outgoing calls that failed, 0..1
 DISK_USED_PERCENT = "disk_used_percent"  # percent of the service's data volume in use
 DB_POOL_UTILIZATION = "db_pool_utilization"  # database connections in use / pool size, 0..1
+CACHE_HIT_RATIO = "cache_hit_ratio"  # share of this service's cache lookups that hit, 0..1
 
 METRICS: tuple[str, ...] = (
     REQUEST_RATE,
@@ -40,6 +41,7 @@ METRICS: tuple[str, ...] = (
     DEPENDENCY_ERROR_RATE,
     DISK_USED_PERCENT,
     DB_POOL_UTILIZATION,
+    CACHE_HIT_RATIO,
 )
 
 LogLevel = Literal["DEBUG", "INFO", "WARN", "ERROR"]

@@ -2,7 +2,7 @@
 
 A kind is a ``FaultKind`` whose ``apply`` turns knobs on an ``Effects`` for one target and intensity;
 the shop's code paths read the knobs. Add a kind with ``register``; nothing else needs to change
-unless it needs a new knob.
+unless it needs a new knob. Every kind's mechanics and metric and log signature: ``demo_service/README.md``.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def _connection_pool_exhaustion(effects: Effects, target: str, intensity: float)
 
 def _bad_deploy(effects: Effects, target: str, intensity: float) -> None:
     knobs = effects.service(target)
-    knobs.deploy_error_probability = max(knobs.deploy_error_probability, max(0.25, 0.5 * intensity))
+    knobs.deploy_error_probability = max(knobs.deploy_error_probability, max(0.3, 0.5 * intensity))
 
 
 def _cache_failure(effects: Effects, target: str, intensity: float) -> None:
@@ -179,8 +179,8 @@ def _cache_failure(effects: Effects, target: str, intensity: float) -> None:
 
 def _disk_full(effects: Effects, target: str, intensity: float) -> None:
     knobs = effects.service(target)
-    knobs.disk_fill_percent_per_second = max(knobs.disk_fill_percent_per_second, 10.0 + 20.0 * intensity)
-    knobs.disk_write_failure_probability = max(knobs.disk_write_failure_probability, max(0.5, intensity))
+    knobs.disk_fill_percent_per_second = max(knobs.disk_fill_percent_per_second, 15.0 + 25.0 * intensity)
+    knobs.disk_write_failure_probability = max(knobs.disk_write_failure_probability, max(0.6, intensity))
 
 
 def _traffic_surge(effects: Effects, target: str, intensity: float) -> None:
@@ -211,7 +211,7 @@ register(
     FaultKind(
         "bad_deploy",
         "A new version of the target is deployed (INFO deploy event, restart); it raises a new exception "
-        "on max(25 %, 50 % x intensity) of requests (500).",
+        "on max(30 %, 50 % x intensity) of requests (500).",
         _APP_SERVICES,
         CHECKOUT,
         _bad_deploy,
@@ -230,9 +230,9 @@ register(
 register(
     FaultKind(
         "disk_full",
-        "Temp files of a runaway query fill postgres' data volume by 10 + 20 x intensity % per second; once full, "
-        "max(50 %, intensity) of writes fail (No space left on device); reads work.",
-        (POSTGRES,),
+        "The target's data volume fills by 15 + 25 x intensity % per second (postgres: a runaway query's temp "
+        "files; apps: a debug log); once full, max(60 %, intensity) of writes (SQL writes, POST handlers) fail.",
+        (FRONTEND, CHECKOUT, PAYMENTS, POSTGRES),
         POSTGRES,
         _disk_full,
     )

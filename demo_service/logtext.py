@@ -352,10 +352,25 @@ def load_shedding(offered: int, capacity: float, shed: int) -> str:
 
 def volume_full(service: str, size_gib: float) -> str:
     """ERROR once when a data volume reaches 100 % (disk_full)."""
-    mount = "/var/lib/postgresql/data" if service == "postgres" else "/data"
-    return f'could not write to file "base/pgsql_tmp": No space left on device ({mount}: {size_gib:.0f} GiB, 100% used)'
+    if service == "postgres":
+        where = 'could not write to file "base/pgsql_tmp"'
+        mount = "/var/lib/postgresql/data"
+    else:
+        where = f"--- Logging error --- OSError: [Errno 28] writing /data/log/{service}-debug.log"
+        mount = "/data"
+    return f"{where}: No space left on device ({mount}: {size_gib:.0f} GiB, 100% used)"
 
 
-def temp_files_removed(freed_gib: float) -> str:
-    """INFO when the runaway query is cancelled and its temporary files are removed (disk_full over)."""
-    return f"canceling statement due to user request; removed temporary files, {freed_gib:.1f} GiB freed"
+def space_freed(service: str, freed_gib: float) -> str:
+    """INFO when the filler is gone (disk_full over): the query cancelled, or the debug log rotated away."""
+    if service == "postgres":
+        return f"canceling statement due to user request; removed temporary files, {freed_gib:.1f} GiB freed"
+    return f"logrotate: removed /data/log/{service}-debug.log.1 ({freed_gib:.1f} GiB); debug logging disabled"
+
+
+def local_disk_full(route: Route, rid: int) -> str:
+    """ERROR when a handler cannot write its local spool file because its volume is full (disk_full)."""
+    return (
+        f"Failed to write spool file for {route.method} {path(route, rid)}: OSError: [Errno 28] No space left on "
+        f"device: '/data/spool/{trace_id(rid)}.json' trace_id={trace_id(rid)}"
+    )

@@ -16,7 +16,7 @@ from demo_service.telemetry import DB_CLIENTS, Telemetry
 from demo_service.topology import DB_POOL_SIZE, DISK_SIZE_GIB, DISK_USED_GIB, POSTGRES, SERVICES
 
 GIB = 1024.0**3
-WRITE_BYTES = 2048  # WAL and heap growth of one postgres write, after checkpoints recycle WAL
+WRITE_BYTES = 1024  # heap and index growth of one postgres write, after checkpoints recycle WAL
 TEMP_FILE_BYTES = 1 << 30  # postgres logs each 1 GiB temporary file a runaway query writes
 POOL_TIMEOUT_SECONDS = 2.0  # how long a query waits for a pooled connection before giving up
 LEAK_DETECTION_SECONDS = 10  # the pool warns about connections held longer than this
@@ -65,7 +65,8 @@ class Disks:
         volume.used = min(volume.size, volume.used + volume.size * percent / 100.0)
         files = math.floor((volume.used - volume.resting) / TEMP_FILE_BYTES)
         for number in range(volume.temp_files, files):
-            self._logs.append(ts + 0.2, name, "INFO", logtext.temp_file(pid, number, TEMP_FILE_BYTES))
+            if name == POSTGRES:  # log_temp_files; an application's debug log grows silently
+                self._logs.append(ts + 0.2, name, "INFO", logtext.temp_file(pid, number, TEMP_FILE_BYTES))
         volume.temp_files = max(volume.temp_files, files)
         if before < volume.size <= volume.used:
             self._logs.append(ts + 0.3, name, "ERROR", logtext.volume_full(name, volume.size / GIB))
@@ -75,7 +76,7 @@ class Disks:
         freed = volume.used - volume.resting
         volume.used = volume.resting
         volume.temp_files = 0
-        self._logs.append(ts + 0.5, name, "INFO", logtext.temp_files_removed(freed / GIB))
+        self._logs.append(ts + 0.5, name, "INFO", logtext.space_freed(name, freed / GIB))
 
 
 @dataclass(slots=True)

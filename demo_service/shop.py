@@ -218,6 +218,10 @@ class Shop:
             if self._admit(service):
                 message = logtext.deploy_exception(route, rid, VERSIONS[service][1])
                 self._log(service, "ERROR", message, route, rid)
+        elif service in self._write_failure and route.method == "POST" and rng.random() < self._write_failure[service]:
+            status, own, down = 500, self._work(route), 0.0  # the handler could not write to its full disk
+            if self._admit(service):
+                self._log(service, "ERROR", logtext.local_disk_full(route, rid), route, rid)
         else:
             status, own, down = body(route, rid)
         if knobs is not None:
@@ -324,7 +328,9 @@ class Shop:
 
     def _session(self, origin: Route, rid: int) -> float:
         """Look the shopper's session up in the cache; a cache failure only costs time."""
-        return self._call(origin, routes.CA_SESSION, self._cache, rid)[1]
+        status, seconds = self._call(origin, routes.CA_SESSION, self._cache, rid)
+        self._t.cache_lookups[origin.service][0 if status == 200 else 1] += 1
+        return seconds
 
     def _home(self, route: Route, rid: int) -> tuple[int, float, float]:
         down = self._session(route, rid)
@@ -336,7 +342,9 @@ class Shop:
         cached, seconds = self._call(route, routes.CA_PAGE, self._cache, rid)
         down += seconds
         status = 200
-        if cached != 200 or self._rng.random() < 0.5:  # half the product pages are not cached
+        miss = cached != 200 or self._rng.random() < 0.5  # half the product pages are not cached
+        self._t.cache_lookups[FRONTEND][1 if miss else 0] += 1
+        if miss:
             status, seconds = self._call(route, routes.C_PRODUCT, self._catalog_product, rid)
             down += seconds
         return _upstream(status), self._work(route), down
@@ -370,7 +378,9 @@ class Shop:
     def _featured(self, route: Route, rid: int) -> tuple[int, float, float]:
         cached, down = self._call(route, routes.CA_FEATURED, self._cache, rid)
         status = 200
-        if cached != 200 or self._rng.random() < 0.2:  # the featured list expires often
+        miss = cached != 200 or self._rng.random() < 0.2  # the featured list expires often
+        self._t.cache_lookups[CATALOG][1 if miss else 0] += 1
+        if miss:
             status, seconds = self._query(route, routes.Q_FEATURED, rid)
             down += seconds
         return (200 if status == 200 else 500), self._work(route), down

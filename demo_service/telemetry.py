@@ -20,7 +20,7 @@ from prometheus_client.metrics_core import (
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from demo_service.topology import CATALOG, CHECKOUT, CPU_LIMIT_CORES, DB_POOL_SIZE, EDGES, SERVICES
+from demo_service.topology import CATALOG, CHECKOUT, CPU_LIMIT_CORES, DB_POOL_SIZE, EDGES, FRONTEND, SERVICES
 
 #: Histogram bucket upper bounds, seconds.
 BUCKETS: tuple[float, ...] = (
@@ -30,6 +30,9 @@ _BUCKET_LABELS: tuple[str, ...] = (*(floatToGoString(b) for b in BUCKETS), "+Inf
 
 #: Services that query postgres and export ``shop_db_query_duration_seconds``.
 DB_CLIENTS: tuple[str, ...] = (CATALOG, CHECKOUT)
+
+#: Services that look keys up in the cache and export ``shop_cache_requests_total``.
+CACHE_CLIENTS: tuple[str, ...] = (FRONTEND, CATALOG)
 
 
 class Histogram:
@@ -73,6 +76,7 @@ class Telemetry:
         self.pool_in_use: dict[str, float] = {s: 0.0 for s in DB_CLIENTS}
         self.pool_waiting: dict[str, float] = {s: 0.0 for s in DB_CLIENTS}
         self.pool_timeouts: dict[str, int] = {s: 0 for s in DB_CLIENTS}
+        self.cache_lookups: dict[str, list[int]] = {s: [0, 0] for s in CACHE_CLIENTS}  # [hits, misses]
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(_ShopCollector(self))
 
@@ -176,4 +180,12 @@ class _ShopCollector(Collector):
             pool_size.add_metric([service], float(DB_POOL_SIZE))
             waiting.add_metric([service], t.pool_waiting[service])
             timeouts.add_metric([service], float(t.pool_timeouts[service]))
-        yield from (limit, size, used, pool, pool_size, waiting, timeouts)
+        lookups = CounterMetricFamily(
+            "shop_cache_requests",
+            "Cache lookups by result: hit, or miss (absent, expired or the cache failed to answer).",
+            labels=["service", "result"],
+        )
+        for service, (hits, misses) in t.cache_lookups.items():
+            lookups.add_metric([service, "hit"], float(hits))
+            lookups.add_metric([service, "miss"], float(misses))
+        yield from (limit, size, used, pool, pool_size, waiting, timeouts, lookups)

@@ -49,10 +49,10 @@ DISK_SIZE_GIB: dict[str, float] = {
     CACHE: 20.0,
 }
 DISK_USED_GIB: dict[str, float] = {
-    FRONTEND: 6.2,
-    CATALOG: 7.1,
-    CHECKOUT: 6.8,
-    PAYMENTS: 5.9,
+    FRONTEND: 14.1,
+    CATALOG: 12.2,
+    CHECKOUT: 13.6,
+    PAYMENTS: 12.9,
     POSTGRES: 58.4,
     CACHE: 4.3,
 }

@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"catalogue": [k.model_dump() for k in catalogue], "active": active}, indent=2))
         return 0
+    width = max((len(kind.type) for kind in catalogue), default=0) + 2
     for kind in catalogue:
-        print(f"{kind.type:<22} targets: {', '.join(kind.targets)} (default {kind.default_target})")
-        print(f"{'':<22} {kind.description}")
+        print(f"{kind.type:<{width}}targets: {', '.join(kind.targets)} (default {kind.default_target})")
+        print(f"{'':<{width}}{kind.description}")
     return 0

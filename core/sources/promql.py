@@ -110,6 +110,7 @@ DEFAULT_TEMPLATES: dict[str, str] = {
     " / max by (${label}) (${prefix}disk_size_bytes{${matchers}})",
     m.DB_POOL_UTILIZATION: 'max by (${label}) (${prefix}db_pool_connections{${matchers}, state="in_use"})'
     " / max by (${label}) (${prefix}db_pool_max_connections{${matchers}})",
+    m.CACHE_HIT_RATIO: _rate("cache_requests_total", ', result="hit"') + " / " + _rate("cache_requests_total"),
 }
 
 

@@ -24,6 +24,7 @@ DISK_USED = "shop_disk_used_bytes"
 DISK_SIZE = "shop_disk_size_bytes"
 POOL_CONNECTIONS = "shop_db_pool_connections"
 POOL_SIZE = "shop_db_pool_max_connections"
+CACHE_LOOKUPS = "shop_cache_requests_total"
 
 _MIN_OBSERVATIONS_FOR_QUANTILE = 1
 
@@ -71,6 +72,8 @@ def signals_between(previous: Snapshot, current: Snapshot, seconds: float, ts: f
     cpu: dict[str, float] = {}
     memory: dict[str, float] = {}
     gauges: dict[tuple[str, str], float] = {}  # (sample name, service) -> value: disk and pool gauges
+    lookups: dict[str, float] = defaultdict(float)
+    hits: dict[str, float] = defaultdict(float)
 
     for (name, labels), value in current.items():
         label = dict(labels)
@@ -94,6 +97,10 @@ def signals_between(previous: Snapshot, current: Snapshot, seconds: float, ts: f
             cpu[service] = increase / seconds * 100.0
         elif name == MEMORY:
             memory[service] = value / (1024 * 1024)
+        elif name == CACHE_LOOKUPS:
+            lookups[service] += increase
+            if label.get("result") == "hit":
+                hits[service] += increase
         elif name in (DISK_USED, DISK_SIZE, POOL_SIZE) or (name == POOL_CONNECTIONS and label.get("state") == "in_use"):
             gauges[(name, service)] = value
 
@@ -124,6 +131,8 @@ def signals_between(previous: Snapshot, current: Snapshot, seconds: float, ts: f
         add(m.MEMORY_MB, memory.get(service))
         add(m.DISK_USED_PERCENT, _ratio(gauges, DISK_USED, DISK_SIZE, service, 100.0))
         add(m.DB_POOL_UTILIZATION, _ratio(gauges, POOL_CONNECTIONS, POOL_SIZE, service, 1.0))
+        if lookups.get(service, 0.0) > 0:
+            add(m.CACHE_HIT_RATIO, hits[service] / lookups[service])
     return points
 
 

@@ -171,6 +171,15 @@ def test_cache_failure_slows_callers_and_shifts_load_to_the_database(
         healthy, before, queries, service="catalog"
     )
     assert _rate(before, after, "cache") < 0.8 * _rate(healthy, before, "cache")
+    for caller in ("frontend", "catalog"):
+        hits = {"service": caller, "result": "hit"}
+        healthy_ratio = increase(healthy, before, "shop_cache_requests_total", **hits) / increase(
+            healthy, before, "shop_cache_requests_total", service=caller
+        )
+        ratio = increase(before, after, "shop_cache_requests_total", **hits) / increase(
+            before, after, "shop_cache_requests_total", service=caller
+        )
+        assert healthy_ratio > 0.7 and ratio < healthy_ratio - 0.1, (caller, healthy_ratio, ratio)
     pattern = (
         r"^Cache unavailable for GET \S+: TimeoutError: Timeout reading from cache:6379 after 1000 ms; "
         r"falling back to database trace_id=[0-9a-f]{16}$"
@@ -226,19 +235,36 @@ def test_traffic_surge_loads_every_service_and_sheds_at_the_frontend(
     assert not any(line["level"] == "ERROR" for line in all_logs(url)), "no component is broken"
 
 
-def test_canonical_signals_include_disk_and_pool_use(url: str, clock: VirtualClock) -> None:
+def test_canonical_signals_include_disk_pool_and_cache_use(url: str, clock: VirtualClock) -> None:
     source = DemoMetricsSource(DemoServiceClient(url))
     tick(url, clock, 30)
     source.fetch(clock.now())
     _inject(url, "disk_full", "postgres", 1.0)
     _inject(url, "connection_pool_exhaustion", "catalog", 1.0)
+    _inject(url, "cache_failure", "cache", 1.0)
     tick(url, clock, 10)
     points = source.fetch(clock.now())
+    hits = {p.service: p.value for p in points if p.metric == m.CACHE_HIT_RATIO}
+    assert set(hits) == {"frontend", "catalog"}
+    assert all(value < 0.4 for value in hits.values()), hits
     disk = {p.service: p.value for p in points if p.metric == m.DISK_USED_PERCENT}
     pool = {p.service: p.value for p in points if p.metric == m.DB_POOL_UTILIZATION}
     assert set(disk) == {"frontend", "catalog", "checkout", "payments", "postgres", "cache"}
     assert disk["postgres"] == pytest.approx(100.0)
-    assert all(value < 50 for service, value in disk.items() if service != "postgres")
+    assert all(value < 80 for service, value in disk.items() if service != "postgres")
     assert set(pool) == {"catalog", "checkout"}
     assert pool["catalog"] == pytest.approx(1.0)
     assert pool["checkout"] < 0.5
+
+
+def test_disk_full_on_an_application_fails_its_post_handlers(url: str, clock: VirtualClock) -> None:
+    _, before, after = _windows(url, clock, "disk_full", "checkout", 0.3)
+    assert _gauge(after, "shop_disk_used_bytes", service="checkout") == _gauge(
+        after, "shop_disk_size_bytes", service="checkout"
+    )
+    assert increase(before, after, "shop_requests_total", service="checkout", code="500") > 10
+    assert error_rate(before, after, "postgres") < 0.01 and error_rate(before, after, "catalog") < 0.01
+    errors = _messages(url, "checkout", "ERROR")
+    pattern = r"^Failed to write spool file for POST \S+: OSError: \[Errno 28\] No space left on device: '/data/spool/"
+    assert any(re.match(pattern, e) for e in errors), errors[:5]
+    assert any(e.startswith("--- Logging error --- OSError: [Errno 28]") for e in errors)

@@ -56,6 +56,7 @@ def test_metrics_expose_the_documented_families_only(url: str, clock: VirtualClo
         "shop_db_pool_max_connections",
         "shop_db_pool_pending_requests",
         "shop_db_pool_timeouts",
+        "shop_cache_requests",
     }
     assert "_created" not in response.text, "wall-clock samples would break determinism"
     served = {s.labels["service"] for s in families["shop_requests"].samples}

@@ -89,7 +89,7 @@ def test_every_selector_keeps_the_literal_service_filter(signal: str, name: str)
     assert parsed, query
     for matchers in parsed:
         assert matchers[:2] == [("service", "!=", ""), ("service", "=~", regex_literal(name))]
-        assert all(label in ("service", "code", "outcome", "state") for label, _, _ in matchers)
+        assert all(label in ("service", "code", "outcome", "state", "result") for label, _, _ in matchers)
         # The regex the server compiles matches exactly the name.
         assert re.fullmatch(matchers[1][2], name, re.DOTALL)
         assert not re.fullmatch(matchers[1][2], "checkout", re.DOTALL) or name == "checkout"
