@@ -34,9 +34,11 @@ def build(args: argparse.Namespace) -> list[plan.Run]:
     seeds = seeds_of(args.seeds)
     intensities = [float(x) for x in args.intensities.split(",")]
     runs = plan.singles(combos, intensities, seeds, args.duration)
-    runs += plan.doubles(combos, args.pairs, 1000, args.duration)
+    # pairs and fault-free runs get their own seeds, derived from the first seed so that a calibration
+    # fit on other --seeds never shares a run with the evaluation
+    runs += plan.doubles(combos, args.pairs, 1000 * seeds[0], args.duration)
     if args.quiet_hours > 0:
-        runs += plan.quiet(args.quiet_hours, args.quiet_chunks, 2000)
+        runs += plan.quiet(args.quiet_hours, args.quiet_chunks, 500 + 1000 * seeds[0])
     return runs
 
 

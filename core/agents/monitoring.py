@@ -19,9 +19,12 @@ import pandas as pd
 from core.agents.base import AnalysisContext
 from core.config import Settings
 from core.models import (
+    CACHE_HIT_RATIO,
     CPU_PERCENT,
+    DB_POOL_UTILIZATION,
     DB_QUERY_P95_MS,
     DEPENDENCY_ERROR_RATE,
+    DISK_USED_PERCENT,
     ERROR_RATE,
     LATENCY_P50_MS,
     LATENCY_P95_MS,
@@ -78,6 +81,10 @@ RULES: Mapping[str, MetricRule] = {
     DB_QUERY_P95_MS: _LATENCY_RULE,
     CPU_PERCENT: MetricRule(2.0, 0.05, 15.0, 0.5),
     MEMORY_MB: MetricRule(2.0, 0.01, 25.0, 0.1, min_slope=0.25, min_rise=5.0),
+    # shares of a capacity: a change of so many points counts, whatever the resting level
+    DISK_USED_PERCENT: MetricRule(0.5, 0.0, 10.0, 0.0, min_slope=0.5, min_rise=5.0),
+    DB_POOL_UTILIZATION: MetricRule(0.02, 0.0, 0.3, 0.0),
+    CACHE_HIT_RATIO: MetricRule(0.01, 0.0, 0.1, 0.0, frozenset({"down"})),
 }
 DEFAULT_RULE = MetricRule(0.0, 0.05, 0.0, 0.5, frozenset({"up", "down"}))
 

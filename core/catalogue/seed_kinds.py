@@ -88,7 +88,7 @@ ERROR_RATE_KIND = Signature(
     ),
     explains=frozenset({ERROR_RATE, DEPENDENCY_ERROR_RATE}),
     propagates=True,
-    against=(DEPENDENCY_ERROR_RATE, REQUEST_RATE, DB_POOL_UTILIZATION),
+    against=(DEPENDENCY_ERROR_RATE, REQUEST_RATE, DB_POOL_UTILIZATION, DISK_USED_PERCENT),
     against_logs=(DEPLOY_EVENT,),
     healthy_callees=(ERROR_RATE,),
     signal_rules=("error_rate", "exception_logs", "log_pattern"),
