@@ -111,6 +111,7 @@ def _log_fit(sc: Score, facts: Facts) -> float:
             continue
         sc.matched_logs.add(cue.label)
         strength, lines, p = best
+        sc.primary |= cue.primary
         if cue.where == "self":  # its own log lines are a symptom only it may explain
             sc.anchors.add((sc.target, f"log:{p.template_id}"))
         best_fit = max(best_fit, strength * cue.weight / top_weight)
@@ -129,7 +130,6 @@ def _log_fit(sc: Score, facts: Facts) -> float:
                 description=text,
             )
         )
-    sc.primary |= best_fit > 0
     return best_fit
 
 

@@ -259,9 +259,13 @@ TRAFFIC_SURGE = Signature(
     log_cues=(
         LogCue(
             "load-shedding logs",
-            rx(r"rate limit|too many requests|load shed|shedding|queue (is )?full|backpressure|over capacity"),
+            rx(
+                r"too many requests|load shed|shedding|over capacity|above the capacity|backpressure|"
+                r"rate.limit(ed|ing)? (requests|clients|callers)|request queue (is )?full"
+            ),
             1.0,
             levels=frozenset(),
+            primary=False,
         ),
     ),
     explains=LATENCY | {REQUEST_RATE, CPU_PERCENT, ERROR_RATE, DB_QUERY_P95_MS, DB_POOL_UTILIZATION},

@@ -39,6 +39,7 @@ class LogCue:
     exclude: re.Pattern[str] | None = None
     names_target: bool = False  # the line must name the culprit (calls to an external dependency)
     event: bool = False  # a one-off event (a deploy): one new line is full strength, volume does not matter
+    primary: bool = True  # False: supports the kind but cannot make it a candidate on its own
 
     def matches(self, text: str, level: str, target: str) -> bool:
         """True when a line's ``text`` (template and example) at ``level`` shows this feature for ``target``."""
