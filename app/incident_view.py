@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
 
 import pandas as pd
-import pydantic
 
 from app.formatting import DASH, fmt_ts
 from core.log_patterns import mask
@@ -22,9 +20,8 @@ from core.models import (
     MitigationOutput,
     MonitoringOutput,
     RootCauseOutput,
+    agent_output,
 )
-
-Output = TypeVar("Output", bound=pydantic.BaseModel)
 
 #: The agents in the order the analysis runs them.
 AGENT_ORDER: tuple[str, ...] = ("monitoring", "log_analysis", "root_cause", "mitigation", "reporter")
@@ -51,44 +48,24 @@ def _agent_rank(name: str) -> int:
     return AGENT_ORDER.index(name) if name in AGENT_ORDER else len(AGENT_ORDER)
 
 
-def _output(runs: Sequence[AgentRun], agent: str) -> dict | None:
-    return next((run.output_json for run in runs if run.agent_name == agent and run.output_json), None)
-
-
 def root_cause_output(runs: Sequence[AgentRun]) -> RootCauseOutput | None:
     """The root-cause agent's output of the given runs, None when absent or unreadable."""
-    raw = _output(runs, "root_cause")
-    if raw is None:
-        return None
-    try:
-        return RootCauseOutput.model_validate(raw)
-    except pydantic.ValidationError:
-        return None
+    return agent_output(runs, "root_cause", RootCauseOutput)
 
 
 def monitoring_output(runs: Sequence[AgentRun]) -> MonitoringOutput | None:
     """The monitoring agent's output (anomalies, timeline), None when absent or unreadable."""
-    return _model(runs, "monitoring", MonitoringOutput)
+    return agent_output(runs, "monitoring", MonitoringOutput)
 
 
 def log_analysis_output(runs: Sequence[AgentRun]) -> LogAnalysisOutput | None:
     """The log-analysis agent's output (patterns), None when absent or unreadable."""
-    return _model(runs, "log_analysis", LogAnalysisOutput)
+    return agent_output(runs, "log_analysis", LogAnalysisOutput)
 
 
 def mitigation_output(runs: Sequence[AgentRun]) -> MitigationOutput | None:
     """The mitigation agent's output (immediate actions, prevention), None when absent or unreadable."""
-    return _model(runs, "mitigation", MitigationOutput)
-
-
-def _model(runs: Sequence[AgentRun], agent: str, model: type[Output]) -> Output | None:
-    raw = _output(runs, agent)
-    if raw is None:
-        return None
-    try:
-        return model.model_validate(raw)
-    except pydantic.ValidationError:
-        return None
+    return agent_output(runs, "mitigation", MitigationOutput)
 
 
 def hypotheses(runs: Sequence[AgentRun]) -> list[Hypothesis]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TypeVar
 
 import plotly.graph_objects as go
 import plotly.offline
-import pydantic
 
 from core.models import (
     Action,
@@ -26,6 +24,7 @@ from core.models import (
     MonitoringOutput,
     ReportOutput,
     RootCauseOutput,
+    agent_output,
 )
 from core.units import percent, utc
 
@@ -42,19 +41,6 @@ background:#eee;margin-right:4px}code,pre{background:#f6f6f6;white-space:pre-wra
 def esc(value: object) -> str:
     """Untrusted text for HTML element content or a quoted attribute."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-Output = TypeVar("Output", bound=pydantic.BaseModel)
-
-
-def _parse(runs: Sequence[AgentRun], agent: str, model: type[Output]) -> Output | None:
-    raw = next((run.output_json for run in runs if run.agent_name == agent and run.output_json), None)
-    if raw is None:
-        return None
-    try:
-        return model.model_validate(raw)
-    except pydantic.ValidationError:
-        return None
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -217,16 +203,16 @@ def render_html(
     now: float,
 ) -> str:
     """The whole report for one incident (``runs``: its latest analysis) as a self-contained HTML page."""
-    monitoring = _parse(runs, "monitoring", MonitoringOutput)
-    root_cause = _parse(runs, "root_cause", RootCauseOutput)
-    reporter = _parse(runs, "reporter", ReportOutput)
+    monitoring = agent_output(runs, "monitoring", MonitoringOutput)
+    root_cause = agent_output(runs, "root_cause", RootCauseOutput)
+    reporter = agent_output(runs, "reporter", ReportOutput)
     summary = (reporter.summary if reporter else "") or (root_cause.summary if root_cause else "")
     sections = [
         ("Executive summary", f"<p>{esc(summary or 'No summary: the analysis has not finished.')}</p>"),
         ("Charts", _charts(figures)),
         ("Hypotheses", _hypotheses(root_cause)),
-        ("Log patterns", _patterns(_parse(runs, "log_analysis", LogAnalysisOutput))),
-        ("Mitigation", _actions(_parse(runs, "mitigation", MitigationOutput))),
+        ("Log patterns", _patterns(agent_output(runs, "log_analysis", LogAnalysisOutput))),
+        ("Mitigation", _actions(agent_output(runs, "mitigation", MitigationOutput))),
         ("Timeline", _timeline(incident, monitoring)),
         ("Agent runs", _runs(runs)),
         ("Feedback on the RCA", _feedback(feedback)),

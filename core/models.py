@@ -7,11 +7,11 @@ JSON or validated from an LLM answer is a pydantic model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 # --- Signals a source produces -------------------------------------------------------------------
 
@@ -327,3 +327,18 @@ class Feedback(BaseModel):
     by: str = "anonymous"
     note: str = ""
     created_at: float
+
+
+OutputT = TypeVar("OutputT", bound=BaseModel)
+
+
+def agent_output(runs: Sequence[AgentRun], agent: str, model: type[OutputT]) -> OutputT | None:
+    """The stored output of ``agent`` among ``runs`` (the first that has one) as ``model``; None when absent
+    or unreadable (an older schema, a hand-edited row)."""
+    raw = next((run.output_json for run in runs if run.agent_name == agent and run.output_json), None)
+    if raw is None:
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError:
+        return None
