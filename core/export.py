@@ -36,7 +36,7 @@ def export_incident(store: Store, incident_id: str, fmt: str) -> tuple[str, str,
 def root_causes(incident: Incident, *, with_evidence: bool = True) -> list[dict[str, Any]]:
     """The ranked hypotheses of the incident's latest analysis as plain dicts (empty before any analysis)."""
     hypotheses = (incident.final_summary or {}).get("hypotheses") or []
-    keys = ("service", "kind", "confidence", "score", "group", "raw_confidence")
+    keys = ("service", "kind", "confidence", "score", "group")
     return [
         {key: h.get(key) for key in keys} | ({"evidence": h.get("evidence", [])} if with_evidence else {})
         for h in hypotheses

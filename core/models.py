@@ -260,7 +260,6 @@ class Hypothesis(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     score: float | None = None  # evidence units behind it (see core.agents.root_cause)
     group: int = 0  # 0: explains the main symptoms; 1+: an additional, independent cause
-    raw_confidence: float | None = None  # before calibration (core.agents.calibration), for refitting
 
 
 class RootCauseOutput(AgentOutput):

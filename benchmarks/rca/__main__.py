@@ -23,7 +23,7 @@ from benchmarks.rca import plan, scoring
 from benchmarks.rca.report import summary
 from benchmarks.rca.runner import progress, read_rows, run_all
 from benchmarks.seed_faults import seeds_of
-from core.agents.calibration import Platt, fit_platt
+from core.agents import calibration
 from demo_service.faults import catalogue
 
 
@@ -43,14 +43,15 @@ def build(args: argparse.Namespace) -> list[plan.Run]:
 
 
 def fit_calibration(rows: list[dict]) -> str:
-    """The ``MAIN`` and ``ADDITIONAL`` Platt maps fitted on the raw confidences of ``rows``, as Python."""
-    points = scoring.raw_statements(rows)
-    main_points = [(raw, right) for raw, right, group in points if group == 0]
-    extra_points = [(raw, right) for raw, right, group in points if group > 0]
+    """``MAIN`` and ``ADDITIONAL`` of ``core.agents.calibration`` fitted on ``rows``, as Python to paste."""
     lines = []
-    for name, subset in (("MAIN", main_points), ("ADDITIONAL", extra_points)):
-        platt = fit_platt(subset) if len({right for _, right in subset}) == 2 else Platt()
-        lines.append(f"{name} = Platt({platt.a}, {platt.b})  # fitted on {len(subset)} hypotheses")
+    for name, groups in zip(("MAIN", "ADDITIONAL"), scoring.score_groups(rows), strict=True):
+        model = calibration.fit(groups)
+        before, after = calibration.log_loss(calibration.GroupSoftmax(), groups), calibration.log_loss(model, groups)
+        lines.append(
+            f"{name} = GroupSoftmax(temperature={model.temperature}, null_score={model.null_score})"
+            f"  # {len(groups)} groups; log loss {before:.3f} -> {after:.3f}"
+        )
     return "\n".join(lines)
 
 
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
     parser.add_argument("--rows", type=Path, default=None, help="write one JSON row per run to this file")
     parser.add_argument("--score", type=Path, default=None, help="score rows of an earlier run, simulate nothing")
-    parser.add_argument("--fit-calibration", type=Path, default=None, help="print Platt maps fitted on these rows")
+    parser.add_argument("--fit-calibration", type=Path, default=None, help="print the calibration fitted on these rows")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.fit_calibration is not None:

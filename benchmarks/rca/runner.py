@@ -37,7 +37,7 @@ def run_one(run: Run) -> dict:
                 "detection_delay_s": incident["detection_delay_s"],
                 "analysis_status": incident["analysis_status"],
                 "root_causes": [
-                    {key: h.get(key) for key in ("service", "kind", "confidence", "score", "group", "raw_confidence")}
+                    {key: h.get(key) for key in ("service", "kind", "confidence", "score", "group")}
                     | {"evidence": len(h.get("evidence", []))}
                     for h in incident["root_causes"]
                 ],

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 Cause = tuple[str, str]  # (service, kind)
+GroupScores = tuple[list[float], list[bool]]  # the scores of one competing group, and which are right
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,18 +68,21 @@ def statements(rows: Iterable[dict]) -> list[tuple[float, bool]]:
     return out
 
 
-def raw_statements(rows: Iterable[dict]) -> list[tuple[float, bool, int]]:
-    """(raw confidence, right, group) for every stated hypothesis that records its raw confidence."""
-    out = []
+def score_groups(rows: Iterable[dict]) -> tuple[list[GroupScores], list[GroupScores]]:
+    """(main, additional) competing groups of every incident: each the scores of its stated hypotheses and
+    whether each is right, for fitting ``core.agents.calibration``."""
+    main: list[GroupScores] = []
+    additional: list[GroupScores] = []
     for row in rows:
         truth = injected(row)
         for incident in row["incidents"]:
-            out.extend(
-                (h["raw_confidence"], (h["service"], h["kind"]) in truth, h.get("group") or 0)
-                for h in incident["root_causes"]
-                if h.get("raw_confidence") is not None
-            )
-    return out
+            grouped: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+            for h in incident["root_causes"]:
+                if h.get("score") is not None:
+                    grouped[h.get("group") or 0].append((h["score"], (h["service"], h["kind"]) in truth))
+            for group, members in grouped.items():
+                (main if group == 0 else additional).append(([s for s, _ in members], [r for _, r in members]))
+    return main, additional
 
 
 def calibration(points: Sequence[tuple[float, bool]], bins: int = 10) -> tuple[list[Bin], float]:

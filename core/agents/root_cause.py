@@ -2,45 +2,33 @@
 
 Each (target, kind) pair of the catalogue is scored in evidence units (``rca_scoring``) from the facts of
 the incident (``rca_facts``). Candidates that explain the same symptoms compete: within such a group the
-confidence is a softmax of the scores plus a constant "something else" alternative (``NULL_SCORE``), so
+confidence is a softmax of the scores plus a constant "something else" alternative (the null score), so
 thin evidence or two explanations that fit equally well both lower it. A candidate resting on symptoms
 that no better candidate explains is an additional, independent cause (two faults at once) and competes
-in a group of its own. Raw probabilities then go through the calibration map fitted on the RCA benchmark
-(``calibration``), and never exceed ``MAX_CONFIDENCE``.
+in a group of its own. The softmax's temperature and null score are fitted on the RCA benchmark
+(``calibration``), and a confidence never exceeds ``MAX_CONFIDENCE``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import ClassVar, TypeVar
 
 from core import catalogue
 from core.agents.base import AnalysisContext
-from core.agents.calibration import calibrate
+from core.agents.calibration import group_probabilities
 from core.agents.rca_facts import Facts, gather
 from core.agents.rca_scoring import Score, score_candidate
 from core.catalogue import Signature
 from core.models import AgentOutput, Hypothesis, LogAnalysisOutput, MonitoringOutput, RootCauseOutput
 from core.units import utc
 
-NULL_SCORE = 2.0  # score of "a cause outside the catalogue"; a lone candidate at this score gets 50%
 MAX_CONFIDENCE = 0.95
 MIN_CONFIDENCE = 0.01  # hypotheses below this are not reported
 MAX_HYPOTHESES = 5
 MAX_EVIDENCE = 10
 
 OutputT = TypeVar("OutputT", bound=AgentOutput)
-
-
-def softmax(totals: list[float]) -> list[float]:
-    """Softmax of the scores with a ``NULL_SCORE`` ("a cause outside the catalogue") alternative."""
-    if not totals:
-        return []
-    top = max([*totals, NULL_SCORE])
-    weights = [math.exp(t - top) for t in totals]
-    norm = sum(weights) + math.exp(NULL_SCORE - top)
-    return [w / norm for w in weights]
 
 
 def groups(scored: list[Score]) -> list[int]:
@@ -65,17 +53,16 @@ def groups(scored: list[Score]) -> list[int]:
     return out
 
 
-def confidences(scored: list[Score]) -> tuple[list[float], list[float], list[int]]:
-    """(calibrated, raw, group) per candidate: softmax within each group, then the calibration map,
-    capped at ``MAX_CONFIDENCE``."""
+def confidences(scored: list[Score]) -> tuple[list[float], list[int]]:
+    """(confidence, group) per candidate: the calibrated softmax within each competing group
+    (``calibration``), capped at ``MAX_CONFIDENCE``."""
     group_of = groups(scored)
-    raw = [0.0] * len(scored)
+    confidence = [0.0] * len(scored)
     for group in set(group_of):
         members = [i for i, g in enumerate(group_of) if g == group]
-        for i, p in zip(members, softmax([scored[i].total for i in members]), strict=True):
-            raw[i] = p
-    calibrated = [min(MAX_CONFIDENCE, calibrate(p, g)) for p, g in zip(raw, group_of, strict=True)]
-    return calibrated, raw, group_of
+        for i, p in zip(members, group_probabilities([scored[i].total for i in members], group), strict=True):
+            confidence[i] = min(MAX_CONFIDENCE, p)
+    return confidence, group_of
 
 
 def _headline(sig: Signature, target: str, where: str) -> str:
@@ -85,7 +72,7 @@ def _headline(sig: Signature, target: str, where: str) -> str:
     return f"{sig.label[:1].upper()}{sig.label[1:]} in {where}{target}"
 
 
-def _hypothesis(sc: Score, confidence: float, raw: float, group: int) -> Hypothesis:
+def _hypothesis(sc: Score, confidence: float, group: int) -> Hypothesis:
     where = "external dependency " if sc.sig.locations == frozenset({"external"}) else ""
     facts_text = "; ".join(e.description for e in sc.evidence[:2])
     notes = f"; {'; '.join(sc.notes)}" if sc.notes else ""
@@ -93,7 +80,6 @@ def _hypothesis(sc: Score, confidence: float, raw: float, group: int) -> Hypothe
         service=sc.target,
         kind=sc.sig.kind,
         confidence=round(confidence, 3),
-        raw_confidence=round(raw, 4),
         group=group,
         score=round(sc.total, 3),
         summary=f"{_headline(sc.sig, sc.target, where)}: {facts_text}{notes}.",
@@ -105,8 +91,8 @@ def rank(facts: Facts, pairs: list[tuple[str, Signature]]) -> list[Hypothesis]:
     """Hypotheses, most probable first, each with its calibrated confidence (see ``confidences``)."""
     scored = [sc for target, sig in pairs if (sc := score_candidate(target, sig, facts)) is not None]
     scored.sort(key=lambda sc: (-sc.total, sc.target, sc.sig.kind))
-    calibrated, raw, group_of = confidences(scored)
-    ranked = [_hypothesis(*args) for args in zip(scored, calibrated, raw, group_of, strict=True)]
+    calibrated, group_of = confidences(scored)
+    ranked = [_hypothesis(*args) for args in zip(scored, calibrated, group_of, strict=True)]
     ranked.sort(key=lambda h: -h.confidence)
     return [h for h in ranked if h.confidence >= MIN_CONFIDENCE][:MAX_HYPOTHESES]
 

@@ -10,7 +10,8 @@ import pytest
 
 from benchmarks.rca import plan, scoring
 from benchmarks.rca.__main__ import main
-from core.agents.calibration import Platt, fit_platt
+from core.agents import calibration
+from core.agents.calibration import GroupSoftmax
 
 
 def _row(faults, *incidents, group="single", duration=240.0):
@@ -67,14 +68,27 @@ def test_percentiles_and_false_incidents_per_day() -> None:
     assert scoring.false_incidents_per_day(quiet) == (1, pytest.approx(1.0), pytest.approx(1.0))
 
 
-def test_platt_fit_recovers_the_map_that_generated_the_outcomes() -> None:
-    truth, rng = Platt(2.0, -0.5), random.Random(7)
-    points = []
-    for _ in range(4000):
-        raw = rng.uniform(0.02, 0.98)
-        points.append((raw, rng.random() < truth(raw)))
-    fitted = fit_platt(points)
-    assert fitted.a == pytest.approx(2.0, abs=0.25) and fitted.b == pytest.approx(-0.5, abs=0.2)
+def test_calibration_fit_recovers_the_softmax_that_generated_the_outcomes() -> None:
+    truth, rng = GroupSoftmax(temperature=1.6, null_score=3.0), random.Random(7)
+    groups = []
+    for _ in range(3000):
+        scores = [rng.uniform(-1, 8) for _ in range(rng.randint(1, 3))]
+        probs = truth(scores)
+        pick = rng.random()  # at most one candidate of a competing group is the cause
+        right, acc = [], 0.0
+        for p in probs:
+            right.append(acc <= pick < acc + p)
+            acc += p
+        groups.append((scores, right))
+    fitted = calibration.fit(groups)
+    assert fitted.temperature == pytest.approx(1.6, abs=0.25) and fitted.null_score == pytest.approx(3.0, abs=0.5)
+    assert calibration.log_loss(fitted, groups) <= calibration.log_loss(GroupSoftmax(), groups)
+
+
+def test_a_group_shares_one_probability_and_the_null_keeps_some() -> None:
+    probs = GroupSoftmax(temperature=1.0, null_score=2.0)([2.0, 2.0])
+    assert probs == pytest.approx([1 / 3, 1 / 3])
+    assert sum(GroupSoftmax(0.5, 0.0)([9.0, 1.0, 0.5])) < 1.0
 
 
 def test_plan_covers_every_target_intensity_and_seed_and_pairs_use_two_services() -> None:
