@@ -25,6 +25,9 @@ EPSILON = 1e-6
 #: alternative to nothing. Kept at 1 or more, a lone candidate resting on weak evidence (score <= 1)
 #: never passes 50%, and a cause the catalogue does not know keeps a say.
 MIN_NULL_SCORE = 1.0
+#: A benchmark whose groups separate perfectly drives the temperature to 0 (every probability 0 or 1).
+#: Kept at 0.3 or more, one evidence unit moves a probability by at most a factor e^3.3 in odds.
+MIN_TEMPERATURE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +49,9 @@ class GroupSoftmax:
 
 
 #: Fitted by ``python -m benchmarks.rca --fit-calibration`` (see the module docstring).
-MAIN = GroupSoftmax(temperature=1.0, null_score=2.0)
-ADDITIONAL = GroupSoftmax(temperature=1.0, null_score=2.0)
+#: Fitted on seeds 101-102 (224 runs, 248 groups): log loss 0.058 -> 0.016 (main) and 0.164 -> 0.046.
+MAIN = GroupSoftmax(temperature=0.48, null_score=1.0)
+ADDITIONAL = GroupSoftmax(temperature=0.3, null_score=1.0)
 
 
 def group_probabilities(scores: Sequence[float], group: int) -> list[float]:
@@ -73,10 +77,10 @@ def fit(groups: Sequence[tuple[Sequence[float], Sequence[bool]]]) -> GroupSoftma
         return best
     for step_t, step_n, span in ((0.1, 0.25, None), (0.02, 0.05, 5)):
         if span is None:
-            temps = [0.2 + step_t * i for i in range(39)]  # 0.2 .. 4.0
+            temps = [MIN_TEMPERATURE + step_t * i for i in range(38)]  # 0.3 .. 4.0
             nulls = [MIN_NULL_SCORE + step_n * i for i in range(37)]  # 1 .. 10
         else:
-            temps = [max(0.05, best.temperature + step_t * i) for i in range(-span, span + 1)]
+            temps = [max(MIN_TEMPERATURE, best.temperature + step_t * i) for i in range(-span, span + 1)]
             nulls = [max(MIN_NULL_SCORE, best.null_score + step_n * i) for i in range(-span, span + 1)]
         candidates = (GroupSoftmax(round(t, 3), round(n, 3)) for t, n in itertools.product(temps, nulls))
         best = min(candidates, key=lambda model: log_loss(model, groups))
