@@ -31,10 +31,14 @@ MAX_EVIDENCE = 10
 OutputT = TypeVar("OutputT", bound=AgentOutput)
 
 
-def groups(scored: list[Score]) -> list[int]:
+def groups(scored: list[Score], *, graph: bool = True) -> list[int]:
     """Competition group of each candidate (best first): a candidate competes with the first group whose
     leader sits on the same service or explains every symptom it rests on; one that rests on a symptom
-    no leader explains is an additional, independent cause and leads a group of its own (two faults)."""
+    no leader explains is an additional, independent cause and leads a group of its own (two faults).
+    Without a call graph (``graph`` False: a CSV of metrics) nothing says what explains what, so every
+    candidate competes with every other."""
+    if not graph:
+        return [0] * len(scored)
     leaders: list[Score] = []
     out = []
     for sc in scored:
@@ -53,10 +57,10 @@ def groups(scored: list[Score]) -> list[int]:
     return out
 
 
-def confidences(scored: list[Score]) -> tuple[list[float], list[int]]:
+def confidences(scored: list[Score], *, graph: bool = True) -> tuple[list[float], list[int]]:
     """(confidence, group) per candidate: the calibrated softmax within each competing group
     (``calibration``), capped at ``MAX_CONFIDENCE``."""
-    group_of = groups(scored)
+    group_of = groups(scored, graph=graph)
     confidence = [0.0] * len(scored)
     for group in set(group_of):
         members = [i for i, g in enumerate(group_of) if g == group]
@@ -91,7 +95,7 @@ def rank(facts: Facts, pairs: list[tuple[str, Signature]]) -> list[Hypothesis]:
     """Hypotheses, most probable first, each with its calibrated confidence (see ``confidences``)."""
     scored = [sc for target, sig in pairs if (sc := score_candidate(target, sig, facts)) is not None]
     scored.sort(key=lambda sc: (-sc.total, sc.target, sc.sig.kind))
-    calibrated, group_of = confidences(scored)
+    calibrated, group_of = confidences(scored, graph=bool(facts.topology.edges))
     ranked = [_hypothesis(*args) for args in zip(scored, calibrated, group_of, strict=True)]
     ranked.sort(key=lambda h: -h.confidence)
     return [h for h in ranked if h.confidence >= MIN_CONFIDENCE][:MAX_HYPOTHESES]
