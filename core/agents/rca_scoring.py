@@ -43,10 +43,13 @@ class Score:
 
     def explains(self, anchor: tuple[str, str], other: Score) -> bool:
         """True when this candidate, as the cause, accounts for ``anchor`` of ``other``: a metric symptom it
-        explains, or a log feature of the same kind on a service it reaches (the symptom propagated)."""
+        explains, or a log feature of the same kind on a service it reaches when the kind's log symptoms
+        travel to callers (slow calls do; a deploy event or CPU throttling stays where it happened)."""
         if anchor in self.explained:
             return True
-        return anchor[1].startswith("log:") and other.sig.kind == self.sig.kind and anchor[0] in self.reach
+        travels = any(cue.where == "callers" for cue in self.sig.log_cues)
+        same_kind = other.sig.kind == self.sig.kind
+        return travels and same_kind and anchor[1].startswith("log:") and anchor[0] in self.reach
 
     explained: set[tuple[str, str]] = field(default_factory=set)  # symptoms it accounts for, if it is the cause
 
@@ -113,7 +116,7 @@ def _log_fit(sc: Score, facts: Facts) -> float:
         strength, lines, p = best
         sc.primary |= cue.primary
         if cue.where == "self":  # its own log lines are a symptom only it may explain
-            sc.anchors.add((sc.target, f"log:{p.template_id}"))
+            sc.anchors.add((sc.target, f"{'event' if cue.event else 'log'}:{p.template_id}"))
         best_fit = max(best_fit, strength * cue.weight / top_weight)
         state = "new" if p.is_new else f"{p.surge:.1f}x the baseline rate"
         logged_by = ", ".join(s for s in p.services if s in where) or ", ".join(p.services)
@@ -153,11 +156,15 @@ def _graph_terms(sc: Score, facts: Facts) -> tuple[float, float, float, float]:
     """(coverage, against, sick callee, late onset) for one candidate."""
     topo, target, sig = facts.topology, sc.target, sc.sig
     upstream = topo.upstream_of(target) if sig.direction == "up" else topo.downstream_of(target)
-    affected = {svc for svc, metric in facts.symptoms if metric in sig.explains}
+    affected = {svc for svc, metric in facts.symptoms if metric in sig.explains and metric not in sig.local}
     reach = {target} | (upstream if sig.propagates else set())
     coverage = len(affected & reach) / len(affected) if affected else 0.0
     sc.reach = reach
-    sc.explained = {(svc, metric) for svc, metric in facts.symptoms if metric in sig.explains and svc in reach}
+    sc.explained = {
+        (svc, metric)
+        for svc, metric in facts.symptoms
+        if metric in sig.explains and svc in reach and (svc == target or metric not in sig.local)
+    }
     sc.explained |= sc.anchors
     against_metric = max(sig.against, key=lambda m: facts.strength(target, m), default=None)
     against = facts.strength(target, against_metric) if against_metric else 0.0

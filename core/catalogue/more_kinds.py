@@ -52,6 +52,7 @@ CPU_SATURATION = Signature(
     ),
     explains=LATENCY | {CPU_PERCENT, DB_QUERY_P95_MS, DB_POOL_UTILIZATION},
     propagates=True,
+    local=frozenset({CPU_PERCENT}),
     against=(REQUEST_RATE, MEMORY_MB),
     healthy_callees=(LATENCY_P95_MS, LATENCY_P99_MS),
     signal_rules=("cpu",),
@@ -102,6 +103,7 @@ CONNECTION_POOL_EXHAUSTION = Signature(
     ),
     explains=LATENCY | {DB_POOL_UTILIZATION, ERROR_RATE, DEPENDENCY_ERROR_RATE},
     propagates=True,
+    local=frozenset({DB_POOL_UTILIZATION}),
     against=(DB_QUERY_P95_MS, REQUEST_RATE),
     signal_rules=("db_pool",),
     headline="Connection pool of {service} exhausted",
@@ -230,6 +232,7 @@ DISK_FULL = Signature(
     ),
     explains=frozenset({DISK_USED_PERCENT, ERROR_RATE, DEPENDENCY_ERROR_RATE}) | LATENCY,
     propagates=True,
+    local=frozenset({DISK_USED_PERCENT}),
     signal_rules=("disk",),
     immediate=(
         Step(

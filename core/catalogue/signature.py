@@ -70,6 +70,8 @@ class Signature:
     which the kind is only a weak candidate (a bad deploy needs its deploy event).
     ``healthy_callees``: metrics that stay normal on the culprit's callees (else a callee is the culprit).
     ``headline``: how the report names it, with ``{service}``; load is named as capacity, not as a fault.
+    ``local``: metrics of ``explains`` that rise on the culprit only (its own CPU, its own disk), never on
+    the services it reaches.
     """
 
     kind: str
@@ -86,6 +88,7 @@ class Signature:
     against_logs: tuple[LogCue, ...] = ()
     required_logs: tuple[str, ...] = ()  # labels of log_cues
     headline: str = ""
+    local: frozenset[str] = frozenset()  # metrics of ``explains`` that only the culprit itself shows
     immediate: tuple[Step, ...] = ()
     prevention: tuple[Step, ...] = ()
 
