@@ -229,6 +229,12 @@ DISK_FULL = Signature(
             3.0,
             levels=frozenset(),
         ),
+        LogCue(
+            "out-of-disk errors reported by its callers",
+            rx(r"no space left|disk ?full|could not extend|enospc"),
+            1.0,
+            where="callers",
+        ),
     ),
     explains=frozenset({DISK_USED_PERCENT, ERROR_RATE, DEPENDENCY_ERROR_RATE}) | LATENCY,
     propagates=True,

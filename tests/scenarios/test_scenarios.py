@@ -36,6 +36,8 @@ def test_scenario_names_the_expected_cause_with_evidence(folder: Path) -> None:
     assert leading == set(scenario.expected), f"{scenario.description}: got {named[:3]}"
     for h in rca.hypotheses:
         assert h.evidence, f"{h.kind} on {h.service} cites no evidence"
+    confident_and_wrong = [(h.kind, h.service, h.confidence) for h in rca.hypotheses[len(scenario.expected) :]]
+    assert all(c < 0.5 for *_, c in confident_and_wrong), f"{scenario.description}: {confident_and_wrong}"
     report = outputs["reporter"]
     assert isinstance(report, ReportOutput)
     text = report.markdown.lower().replace("\\_", "_")
