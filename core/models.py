@@ -160,6 +160,7 @@ class Incident(BaseModel):
     acknowledged_at: float | None = None
     resolved_by: str | None = None
     resolution_note: str | None = None
+    offline: bool = False  # an analysis of a file (``core.offline``), not a live incident; never stored
 
 
 # --- Agent outputs ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from core.catalogue import signature_for
+from core.catalogue import Signature, signature_for
 from core.log_patterns import is_surging
 from core.models import (
     ERROR_RATE,
@@ -111,11 +111,18 @@ def _summary(
     impact: Impact,
     gaps: Mapping[str, str],
 ) -> list[str]:
-    lines = [
-        f"{text(incident.severity)} incident, {'resolved' if impact.resolved else 'open'} for "
-        f"{_duration(impact.duration_s)} since {utc(impact.start_ts)}, affecting "
-        f"{text(', '.join(impact.services) or 'no service identified')}."
-    ]
+    affected = text(", ".join(impact.services) or "no service identified")
+    if incident.offline:
+        opening = (
+            f"Offline analysis of a {_duration(impact.duration_s)} window from {utc(impact.start_ts)} to "
+            f"{utc(impact.end_ts)}, in which these services left their baseline: {affected}."
+        )
+    else:
+        opening = (
+            f"{text(incident.severity)} incident, {'resolved' if impact.resolved else 'open'} for "
+            f"{_duration(impact.duration_s)} since {utc(impact.start_ts)}, affecting {affected}."
+        )
+    lines = [opening]
     if root_cause and root_cause.hypotheses:
         top = root_cause.hypotheses[0]
         lines[0] += (
@@ -132,7 +139,7 @@ def _summary(
     return lines
 
 
-def _impact(impact: Impact, gaps: Mapping[str, str]) -> list[str]:
+def _impact(impact: Impact, gaps: Mapping[str, str], *, offline: bool = False) -> list[str]:
     lines = _missing("monitoring", gaps)
     lines.append(f"- **Services affected:** {text(', '.join(impact.services) or 'none identified')}")
     labels = {ERROR_RATE: "Peak error rate", LATENCY_P95_MS: "Peak p95 latency", MEMORY_MB: "Peak memory"}
@@ -146,8 +153,12 @@ def _impact(impact: Impact, gaps: Mapping[str, str]) -> list[str]:
             state = "above" if value > threshold else "below"
             line += f" ({state} the {format_value(metric, threshold)} threshold)"
         lines.append(line)
-    state = "resolved after" if impact.resolved else "ongoing for"
-    lines.append(f"- **Duration:** {state} {_duration(impact.duration_s)} (since {utc(impact.start_ts)})")
+    if offline:
+        span = f"{utc(impact.start_ts)} to {utc(impact.end_ts)}"
+        lines.append(f"- **Window analysed:** {_duration(impact.duration_s)} ({span})")
+    else:
+        state = "resolved after" if impact.resolved else "ongoing for"
+        lines.append(f"- **Duration:** {state} {_duration(impact.duration_s)} (since {utc(impact.start_ts)})")
     return lines
 
 
@@ -164,12 +175,15 @@ def _timeline(events: Sequence[TimelineEvent], gaps: Mapping[str, str]) -> list[
     return lines or ["No events recorded."]
 
 
-def _named(h: Hypothesis) -> str:
-    label = signature_for(h.kind).label if signature_for(h.kind) else h.kind
+def _named(h: Hypothesis, signatures: Mapping[str, Signature]) -> str:
+    signature = signatures.get(h.kind) or signature_for(h.kind)
+    label = signature.label if signature else h.kind
     return f"**{text(label[:1].upper() + label[1:])}** ({code(h.kind)}) in **{text(h.service)}**"
 
 
-def _root_cause(root_cause: RootCauseOutput | None, gaps: Mapping[str, str]) -> list[str]:
+def _root_cause(
+    root_cause: RootCauseOutput | None, gaps: Mapping[str, str], signatures: Mapping[str, Signature]
+) -> list[str]:
     lines = _missing("root_cause", gaps)
     if root_cause is None:
         return lines or ["Root-cause analysis did not run."]
@@ -178,9 +192,10 @@ def _root_cause(root_cause: RootCauseOutput | None, gaps: Mapping[str, str]) -> 
     top = root_cause.hypotheses[0]
     also = [h for h in root_cause.hypotheses[1:] if h.group != top.group and h.confidence >= 0.2]
     others = [h for h in root_cause.hypotheses[1:] if h not in also]
-    lines += [f"{_named(top)}: confidence **{percent(top.confidence)}**", "", text(top.summary, 1500)]
+    lines += [f"{_named(top, signatures)}: confidence **{percent(top.confidence)}**", "", text(top.summary, 1500)]
     for h in also:
-        lines += ["", f"At the same time, independently: {_named(h)}: confidence **{percent(h.confidence)}**"]
+        named = _named(h, signatures)
+        lines += ["", f"At the same time, independently: {named}: confidence **{percent(h.confidence)}**"]
         lines += ["", text(h.summary, 1000)]
     lines += [
         "",
@@ -188,9 +203,14 @@ def _root_cause(root_cause: RootCauseOutput | None, gaps: Mapping[str, str]) -> 
         "80% were right on the RCA benchmark. Causes that compete for the same symptoms share it; an independent "
         "cause (a second fault at the same time) has its own.",
     ]
+    if signatures:  # kinds named by resource: an analysis of someone else's data
+        lines[-1] += (
+            " The calibration was fitted on the demo shop: on data from another system, read these confidences "
+            "as a ranking with a rough size rather than as exact probabilities."
+        )
     if others:
         lines += ["", "Alternatives:"]
-        lines += [f"- {_named(h)} ({percent(h.confidence)})" for h in others]
+        lines += [f"- {_named(h, signatures)} ({percent(h.confidence)})" for h in others]
     return lines
 
 
@@ -210,14 +230,16 @@ def _evidence_line(e: Evidence) -> str:
     return "".join(parts)
 
 
-def _evidence(root_cause: RootCauseOutput | None, gaps: Mapping[str, str]) -> list[str]:
+def _evidence(
+    root_cause: RootCauseOutput | None, gaps: Mapping[str, str], signatures: Mapping[str, Signature]
+) -> list[str]:
     """Every hypothesis with the evidence it cites: all of it for the leading one, the first few otherwise."""
     lines = _missing("root_cause", gaps)
     if root_cause is None or not root_cause.hypotheses:
         return lines or ["No evidence supports a root cause."]
     for rank, h in enumerate(root_cause.hypotheses, start=1):
         shown = h.evidence if rank == 1 else h.evidence[:MAX_ALTERNATIVE_EVIDENCE]
-        lines += [f"### {rank}. {_named(h)} ({percent(h.confidence)})", ""]
+        lines += [f"### {rank}. {_named(h, signatures)} ({percent(h.confidence)})", ""]
         lines += [_evidence_line(e) for e in shown] or ["- no evidence recorded"]
         if len(shown) < len(h.evidence):
             lines.append(f"- … {len(h.evidence) - len(shown)} more items in the JSON export")
@@ -278,18 +300,21 @@ def render_markdown(
     mitigation: MitigationOutput | None,
     timeline: Sequence[TimelineEvent] = (),
     gaps: Mapping[str, str] | None = None,
+    signatures: Mapping[str, Signature] | None = None,
 ) -> str:
-    """The RCA report; ``gaps`` maps an agent name to why its output is missing (the report says so)."""
+    """The RCA report; ``gaps`` maps an agent name to why its output is missing (the report says so), and
+    ``signatures`` names the fault kinds that the registered catalogue does not (offline analysis)."""
+    signatures = signatures or {}
     gaps = dict(gaps or {})
     events = list(timeline) or (monitoring.timeline if monitoring else [])
     immediate = mitigation.immediate if mitigation else []
     prevention = mitigation.long_term if mitigation else []
     body = {
         "Executive Summary": _summary(incident, root_cause, mitigation, impact, gaps),
-        "Impact": _impact(impact, gaps),
+        "Impact": _impact(impact, gaps, offline=incident.offline),
         "Timeline": _timeline(events, gaps),
-        "Root Cause": _root_cause(root_cause, gaps),
-        "Evidence": _evidence(root_cause, gaps),
+        "Root Cause": _root_cause(root_cause, gaps, signatures),
+        "Evidence": _evidence(root_cause, gaps, signatures),
         "Log Patterns": _patterns(log_analysis, gaps),
         "Immediate Actions": _missing("mitigation", gaps) + (_actions(immediate, True) or ["No actions proposed."]),
         "Prevention": _missing("mitigation", gaps) + (_actions(prevention, False) or ["No prevention items."]),

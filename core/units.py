@@ -30,7 +30,9 @@ def format_value(metric: str, value: float) -> str:
         return f"{value:,.1f} req/s"
     if metric == CPU_PERCENT:
         return f"{value:.0f}%"
-    return f"{value:,.3g}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"  # 1,234 rather than 1.23e+03
+    return f"{value:.3g}"
 
 
 def percent(value: float) -> str:

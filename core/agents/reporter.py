@@ -70,7 +70,8 @@ def timeline_of(
             state = "new" if p.is_new else f"x{p.surge:.1f}"
             text = f"{p.level} pattern '{p.template[:160]}' appears ({p.count} lines, {state})"
             events.append(TimelineEvent(ts=p.first_seen, service=", ".join(p.services), source="log", description=text))
-    opened = TimelineEvent(ts=ctx.incident.detected_at, source="detection", description="Incident opened")
+    closing = "End of the analysed window" if ctx.incident.offline else "Incident opened"
+    opened = TimelineEvent(ts=ctx.incident.detected_at, source="detection", description=closing)
     return merge_timeline(events, [opened])
 
 
@@ -109,6 +110,7 @@ class ReporterAgent:
                 mitigation=mitigation,
                 timeline=timeline_of(ctx, monitoring, logs),
                 gaps=gaps,
+                signatures=ctx.signatures,
             )
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             return ReportOutput(status="error", error=f"report could not be rendered: {exc}")

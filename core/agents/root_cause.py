@@ -113,7 +113,7 @@ def usable(upstream: Mapping[str, AgentOutput], name: str, model: type[OutputT])
 
 
 def _no_cause_reason(facts: Facts, pairs: list[tuple[str, Signature]], gaps: list[str]) -> str:
-    span = f"{utc(facts.window[0])} to {utc(facts.window[1])}"
+    span = f"{utc(facts.window[0])} and {utc(facts.window[1])}"
     missing = f" ({'; '.join(gaps)})" if gaps else ""
     if not pairs:
         return f"No fault kind of the catalogue has a known signature, so no cause can be scored{missing}."

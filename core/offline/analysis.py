@@ -133,6 +133,7 @@ def _incident(name: str, window: tuple[float, float]) -> Incident:
         start_time=window[0],
         detected_at=window[1],
         fingerprint=f"offline:{name}",
+        offline=True,
     )
 
 

@@ -61,6 +61,18 @@ def test_first_third_is_the_baseline_and_the_report_is_complete() -> None:
     assert f"**{sample.culprit}**" in data["rca_markdown"]
 
 
+def test_the_report_describes_an_analysed_window_not_a_live_incident() -> None:
+    sample = generate(3, hog="cpu")
+    markdown = _analyze(sample.to_csv(), "shop.csv").result.rca_markdown
+    summary = markdown.split("## Executive Summary", 1)[1].split("##", 1)[0]
+    assert summary.strip().startswith("Offline analysis of a ")
+    assert "SEV" not in summary and "open for" not in summary
+    assert "- **Window analysed:** " in markdown and "ongoing for" not in markdown
+    assert "End of the analysed window" in markdown and "Incident opened" not in markdown
+    assert "**CPU saturation** (`cpu`)" in markdown  # the offline kind's label, not "Cpu"
+    assert "fitted on the demo shop" in markdown
+
+
 def test_long_layout_gives_the_same_answer_as_wide() -> None:
     sample = generate(5, hog="memory")
     long = sample.frame.melt(id_vars="time", var_name="column", value_name="value")
