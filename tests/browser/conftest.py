@@ -89,6 +89,17 @@ def wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"streamlit did not answer /_stcore/health within {STARTUP_SECONDS:.0f} s")
 
 
+#: screenshot folders of this run, printed in the terminal summary (a fixture's print is captured)
+SCREENSHOT_FOLDERS: list[Path] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say where the screenshots of each page went, whatever the outcome."""
+    for folder in SCREENSHOT_FOLDERS:
+        shots = len(list(folder.glob("*.png")))
+        terminalreporter.write_line(f"browser screenshots ({shots} files): {folder}")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app on a free port with a temporary, seeded database (fast detection); killed afterwards."""
@@ -97,6 +108,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("browser")
     screenshots = folder / "screenshots"
     screenshots.mkdir()
+    SCREENSHOT_FOLDERS.append(screenshots)
     db = folder / "x.duckdb"
     xss_id = seed(db)
     port = free_port()
