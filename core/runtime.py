@@ -91,6 +91,7 @@ class Runtime:
         self._analysis_pool = ThreadPoolExecutor(2, thread_name_prefix="analysis")
         self._pending: dict[str, Future[Incident]] = {}
         self._last_analysis: dict[str, float] = {}
+        self._again: set[str] = set()  # incidents that changed while their analysis ran: analyse once more
         self._pending_lock = threading.Lock()
         llm = OpenAILLM(settings) if settings.llm_enabled else None
         log_rule = LogPatternRule()  # its template miner is shared by detection and log analysis
@@ -187,17 +188,19 @@ class Runtime:
         incident_id = event.incident.id
         if event.kind == "opened":
             self._request_analysis(incident_id)
+        elif event.kind == "updated" and event.escalated:  # at most twice: the report must not state a stale severity
+            self._request_analysis(incident_id, again_if_running=True)
         elif event.kind == "updated" and event.new_signals:
             last = self._last_analysis.get(incident_id, float("-inf"))
             if self.clock.now() - last >= REANALYSIS_MIN_GAP_SECONDS:
                 self._request_analysis(incident_id)
 
-    def _request_analysis(self, incident_id: str) -> None:
+    def _request_analysis(self, incident_id: str, *, again_if_running: bool = False) -> None:
         self._last_analysis[incident_id] = self.clock.now()
         if self._synchronous:
             self.analysis.analyze(incident_id)
         else:
-            self.submit_analysis(incident_id)
+            self.submit_analysis(incident_id, again_if_running=again_if_running)
 
     # --- status --------------------------------------------------------------------------------
 
@@ -299,16 +302,32 @@ class Runtime:
         """Run the five agents on the incident now (blocking) and store the result."""
         return self.analysis.analyze(incident_id, on_progress)
 
-    def submit_analysis(self, incident_id: str, on_progress: ProgressCallback | None = None) -> Future[Incident]:
-        """Queue an analysis; while one is queued or running for this incident, that one is returned."""
+    def submit_analysis(
+        self, incident_id: str, on_progress: ProgressCallback | None = None, *, again_if_running: bool = False
+    ) -> Future[Incident]:
+        """Queue an analysis; while one is queued or running for this incident, that one is returned (and,
+        with ``again_if_running``, another one follows it: the incident changed after it read it)."""
         with self._pending_lock:
             pending = self._pending.get(incident_id)
             if pending is not None and not pending.done():
+                if again_if_running:
+                    self._again.add(incident_id)
                 return pending
             future = self._analysis_pool.submit(self.analysis.analyze, incident_id, on_progress)
             future.add_done_callback(_log_failure)
+            future.add_done_callback(lambda _: self._follow_up(incident_id))
             self._pending[incident_id] = future
             return future
+
+    def _follow_up(self, incident_id: str) -> None:
+        with self._pending_lock:
+            if incident_id not in self._again:
+                return
+            self._again.discard(incident_id)
+        try:
+            self.submit_analysis(incident_id)
+        except RuntimeError:  # the pool is shut down: the runtime is closing
+            log.info("follow-up analysis of %s skipped: shutting down", incident_id)
 
     def acknowledge(self, incident_id: str, by: str, note: str = "") -> Incident:
         """Record who took the incident, and when."""

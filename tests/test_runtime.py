@@ -1,15 +1,20 @@
-"""The runtime across a crash: an analysis killed mid-way loses nothing and can run again."""
+"""The runtime across a crash (an analysis killed mid-way loses nothing and can run again) and when an
+incident changes under its analysis."""
 
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from core.clock import VirtualClock
 from core.config import Settings
+from core.detection.lifecycle import IncidentEvent
+from core.models import Incident, Signal
 from core.runtime import Runtime
 
 CRASHING_ANALYSIS = textwrap.dedent(
@@ -89,5 +94,72 @@ def test_prometheus_mode_without_a_demo_service_explains_that_faults_need_one(se
         assert report.errors and "127.0.0.1:9" in report.errors[0]
         assert runtime.store.list_incidents() == []
         assert [s.name for s in runtime.source_statuses() if not s.ok] == ["prometheus"]
+    finally:
+        runtime.close()
+
+
+def _saved_incident(runtime: Runtime, incident_id: str, severity: str = "SEV3") -> Incident:
+    now = runtime.clock.now()
+    signal = Signal(
+        rule="error_rate", service="checkout", value=0.3, threshold=0.05, ts=now, message="Error rate on checkout"
+    )
+    incident = Incident(
+        id=incident_id,
+        severity=severity,
+        title="High error rate on checkout (30%)",
+        start_time=now - 20,
+        detected_at=now,
+        fingerprint="component:checkout",
+        services=["checkout"],
+        signals=[signal],
+    )
+    runtime.store.save_incident(incident)
+    return incident
+
+
+def test_an_escalation_is_analysed_again_at_once_so_the_report_states_the_new_severity(settings: Settings) -> None:
+    runtime = Runtime.start(settings, clock=VirtualClock(), run_scheduler=False, synchronous_analysis=True)
+    try:
+        incident = _saved_incident(runtime, "esc-1")
+        runtime._on_incident_event(IncidentEvent("opened", incident))
+        assert "SEV3 incident" in runtime.store.get_incident("esc-1").rca_markdown
+        runs = len(runtime.store.agent_runs("esc-1"))
+
+        joined = runtime.store.update_incident("esc-1", updated_at=runtime.clock.now())
+        runtime._on_incident_event(IncidentEvent("updated", joined, new_signals=tuple(joined.signals)))
+        assert len(runtime.store.agent_runs("esc-1")) == runs  # a join within the gap is not analysed yet
+
+        escalated = runtime.store.update_incident("esc-1", severity="SEV1")
+        runtime._on_incident_event(IncidentEvent("updated", escalated, escalated=True))
+        assert "SEV1 incident" in runtime.store.get_incident("esc-1").rca_markdown
+        assert len(runtime.store.agent_runs("esc-1")) == 2 * runs
+    finally:
+        runtime.close()
+
+
+def test_an_incident_that_changes_while_its_analysis_runs_is_analysed_once_more(settings: Settings) -> None:
+    runtime = Runtime.start(settings, clock=VirtualClock(), run_scheduler=False)
+    gate, calls = threading.Event(), []
+    analyze = runtime.analysis.analyze
+
+    def gated(incident_id: str, on_progress=None) -> Incident:
+        calls.append(incident_id)
+        gate.wait(30)
+        return analyze(incident_id, on_progress)
+
+    try:
+        _saved_incident(runtime, "esc-2")
+        runtime.analysis.analyze = gated  # the first analysis holds until the incident has changed
+        first = runtime.submit_analysis("esc-2")
+        assert runtime.submit_analysis("esc-2") is first  # a plain request joins the running one
+        assert runtime.submit_analysis("esc-2", again_if_running=True) is first
+        runtime.store.update_incident("esc-2", severity="SEV1")
+        gate.set()
+        first.result(30)
+        deadline = time.monotonic() + 30
+        while "SEV1 incident" not in (runtime.store.get_incident("esc-2").rca_markdown or ""):
+            assert time.monotonic() < deadline, f"no follow-up analysis; analyses started: {calls}"
+            time.sleep(0.05)
+        assert calls == ["esc-2", "esc-2"]
     finally:
         runtime.close()
