@@ -59,7 +59,7 @@ class MetricSpec:
 
 
 METRIC_SPECS: dict[str, MetricSpec] = {
-    ERROR_RATE: MetricSpec("Error rate", "share of requests failing", ".0%"),
+    ERROR_RATE: MetricSpec("Error rate", "failing requests", ".0%"),
     LATENCY_P95_MS: MetricSpec("p95 latency", "ms"),
     MEMORY_MB: MetricSpec("Memory", "MB"),
 }
@@ -187,7 +187,7 @@ def metric_figure(
     points: Sequence[Point] = (),
     x_range: tuple[float, float] | None = None,
     services: Sequence[str] | None = None,
-    height: int = 300,
+    height: int = 340,
     max_points: int = MAX_POINTS,
 ) -> go.Figure:
     """One line per service for ``metric``, with threshold, shaded spans and fault markers."""
@@ -230,8 +230,9 @@ def metric_figure(
         height=height,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "bottom", "y": -0.35},
-        xaxis={"title": {"text": "time (UTC)"}, "type": "date", "rangeselector": RANGE_BUTTONS},
+        # below the plot, from the container's bottom edge: the margin grows to fit it, whatever the width
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0},
+        xaxis={"title": {"text": "time (UTC)", "standoff": 4}, "type": "date", "rangeselector": RANGE_BUTTONS},
         yaxis={"title": {"text": spec.y_title}, "range": [0, top], "tickformat": spec.tickformat},
     )
     if x_range is not None:
@@ -250,7 +251,7 @@ def incident_window_figure(
     markers: Sequence[Marker] = (),
     points: Sequence[Point] = (),
     services: Sequence[str] | None = None,
-    height: int = 300,
+    height: int = 340,
 ) -> go.Figure:
     """``metric_figure`` zoomed to the baseline before the incident plus the incident window."""
     baseline_start = window_start - baseline_seconds

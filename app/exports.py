@@ -24,7 +24,7 @@ def window_end(incident: Incident, now: float) -> float:
     return incident.end_time if incident.end_time is not None else math.ceil(now / 5) * 5
 
 
-def incident_figures(runtime: Runtime, incident: Incident, now: float, *, height: int = 300) -> list[go.Figure]:
+def incident_figures(runtime: Runtime, incident: Incident, now: float, *, height: int = 340) -> list[go.Figure]:
     """The incident-window charts (baseline, window, thresholds, faults, anomalies) of every charted metric."""
     baseline = runtime.settings.baseline_seconds
     end = window_end(incident, now)

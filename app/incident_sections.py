@@ -85,7 +85,7 @@ def evidence_item(
                 baseline_seconds=baseline,
                 threshold=charts.thresholds(runtime.settings).get(item.metric),
                 services=[item.service],
-                height=220,
+                height=240,
             )
             st.plotly_chart(figure, key=f"{key}_chart")
         elif item.kind == "log" and item.template:

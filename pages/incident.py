@@ -165,9 +165,15 @@ def handle_operator_form(incident: Incident) -> None:
     st.rerun()
 
 
+EXPORT_HELP = {
+    "md": "The RCA report as Markdown, to paste into a postmortem",
+    "json": "The incident, its signals, analysis, evidence and every agent run, as JSON",
+}
+
+
 def downloads(column_md, column_json, column_html, incident_id: str) -> None:
     """Markdown and JSON exports, and the self-contained HTML report (built when clicked: it is ~5 MB)."""
-    for column, fmt, label in ((column_md, "md", "Report (.md)"), (column_json, "json", "Incident + runs (.json)")):
+    for column, fmt, label in ((column_md, "md", "Report (.md)"), (column_json, "json", "Data (.json)")):
         try:
             name, mime, content = runtime.export(incident_id, fmt)
         except IncidentToolError as exc:
@@ -181,6 +187,7 @@ def downloads(column_md, column_json, column_html, incident_id: str) -> None:
             mime=mime,
             key=f"inc_download_{fmt}",
             icon=":material/download:",
+            help=EXPORT_HELP[fmt],
             on_click="ignore",
         )
     column_html.download_button(
