@@ -56,6 +56,8 @@ def wait_idle(page: Page) -> None:
 
 
 def shot(page: Page, server: Server, name: str) -> None:
+    """A full-page screenshot once the widgets have replaced their loading placeholders."""
+    expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0, timeout=TIMEOUT_MS)
     page.screenshot(path=str(server.screenshots / f"{name}.png"), full_page=True)
 
 
