@@ -1,7 +1,9 @@
-"""Orchestration: the detection poll (``monitor``), the agent graph (``supervisor``) and the analysis glue."""
+"""Orchestration: the detection poll (``monitor``), the agent graph (``supervisor``), what it makes of the
+agents' outputs (``merge``) and the analysis glue."""
 
 from __future__ import annotations
 
-from core.orchestration.supervisor import AnalysisResult, Supervisor, TopCause
+from core.orchestration.merge import TopCause
+from core.orchestration.supervisor import AnalysisResult, Supervisor
 
 __all__ = ["AnalysisResult", "Supervisor", "TopCause"]

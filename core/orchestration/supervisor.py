@@ -4,7 +4,8 @@ Agents whose dependencies are done run at once (monitoring and log analysis in p
 mitigation, reporter). A failing agent becomes an output with ``status="error"`` and the graph goes on, so
 the report is partial, never lost. With an ``LLMClient`` each ok output is refined through the agent's
 prompt (``core/agents/prompts``); a failed or untrustworthy refinement keeps the deterministic output and
-records why. The supervisor returns data only: the caller persists the runs and updates the incident.
+records why. The supervisor returns data only: the caller persists the runs and updates the incident. The
+merged summary and the fallback report are built in ``merge``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, Literal
 
 from core.agents.base import Agent, AnalysisContext
 from core.agents.prompts import render_prompt
@@ -26,33 +27,17 @@ from core.models import (
     AgentOutput,
     AgentRun,
     LLMUsage,
-    LogAnalysisOutput,
-    MitigationOutput,
-    MonitoringOutput,
     ReportOutput,
-    RootCauseOutput,
 )
+from core.orchestration.merge import REPORTER, TopCause, fallback_markdown, final_summary, top_cause
 from core.orchestration.refinement import RefinementRejected, merge_refinement
-from core.report import text
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, str], None]  # (agent name, "running" | "ok" | "error" | "no_data")
 ResultStatus = Literal["done", "partial", "failed"]
 
-OutputT = TypeVar("OutputT", bound=AgentOutput)
-
-REPORTER = "reporter"
 MAX_PROMPT_SIGNALS = 50  # detection signals quoted in a prompt
-FALLBACK_ITEMS = 5  # anomalies, patterns and actions listed in the fallback report
-
-
-class TopCause(NamedTuple):
-    """The most likely root cause of an analysis."""
-
-    service: str
-    kind: str
-    confidence: float
 
 
 @dataclass(frozen=True)
@@ -319,87 +304,3 @@ def prompt_evidence(ctx: AnalysisContext, upstream: Mapping[str, AgentOutput]) -
         "catalogue": [{"type": k.type, "description": k.description, "targets": k.targets} for k in ctx.catalogue],
         "upstream": {name: out.model_dump(mode="json", exclude={"llm"}) for name, out in upstream.items()},
     }
-
-
-def top_cause(outputs: Mapping[str, AgentOutput]) -> TopCause | None:
-    """The first hypothesis of an ok root-cause output, else None."""
-    rc = outputs.get("root_cause")
-    if not isinstance(rc, RootCauseOutput) or rc.status == "error" or not rc.hypotheses:
-        return None
-    best = rc.hypotheses[0]
-    return TopCause(best.service, best.kind, best.confidence)
-
-
-def _typed(outputs: Mapping[str, AgentOutput], name: str, model: type[OutputT]) -> OutputT | None:
-    out = outputs.get(name)
-    return out if isinstance(out, model) else None
-
-
-def final_summary(
-    outputs: Mapping[str, AgentOutput], order: Sequence[str], gaps: list[dict[str, str]]
-) -> dict[str, Any]:
-    """Everything the agents found, merged into one JSON-ready dict, with per-agent status and the gaps."""
-    monitoring = _typed(outputs, "monitoring", MonitoringOutput)
-    logs = _typed(outputs, "log_analysis", LogAnalysisOutput)
-    rc = _typed(outputs, "root_cause", RootCauseOutput)
-    mitigation = _typed(outputs, "mitigation", MitigationOutput)
-
-    def dump(items: Sequence[Any]) -> list[dict[str, Any]]:
-        return [item.model_dump(mode="json") for item in items]
-
-    return {
-        "anomalies": dump(monitoring.anomalies if monitoring else []),
-        "timeline": dump(monitoring.timeline if monitoring else []),
-        "patterns": dump(logs.patterns if logs else []),
-        "hypotheses": dump(rc.hypotheses if rc else []),
-        "no_cause_reason": rc.no_cause_reason if rc else None,
-        "actions": {
-            "immediate": dump(mitigation.immediate if mitigation else []),
-            "long_term": dump(mitigation.long_term if mitigation else []),
-        },
-        "agents": {
-            name: {
-                "status": out.status,
-                "error": out.error,
-                "summary": out.summary,
-                "llm": out.llm.model_dump(mode="json") if out.llm else None,
-            }
-            for name in order
-            if (out := outputs.get(name)) is not None
-        },
-        "gaps": gaps,
-    }
-
-
-def fallback_markdown(ctx: AnalysisContext, outputs: Mapping[str, AgentOutput], gaps: list[dict[str, str]]) -> str:
-    """A minimal report for when the reporter failed: what the other agents found and what failed."""
-    report = outputs.get(REPORTER)
-    why = report.error if report is not None and report.error else "the reporter produced no report"
-    lines = [
-        f"# RCA (incomplete): {text(ctx.incident.title)}",
-        "",
-        f"> The full report could not be written: {text(why)}. Below is what the other agents found.",
-        "",
-        "## What is known",
-        "",
-    ]
-    top = top_cause(outputs)
-    lines.append(
-        f"- **Most likely root cause:** {text(top.kind)} in {text(top.service)} ({top.confidence:.0%} confidence)"
-        if top
-        else "- **Most likely root cause:** not identified"
-    )
-    summary = final_summary(outputs, list(outputs), gaps)
-    for a in summary["anomalies"][:FALLBACK_ITEMS]:
-        lines.append(
-            f"- **Anomaly:** {text(a['service'])} {text(a['metric'])} went {a['direction']} from "
-            f"{a['baseline']:.4g} to {a['observed']:.4g}"
-        )
-    for p in summary["patterns"][:FALLBACK_ITEMS]:
-        lines.append(f"- **Log pattern:** {text(p['template'], 200)} ({p['count']} lines, {p['level']})")
-    for action in summary["actions"]["immediate"][:FALLBACK_ITEMS]:
-        lines.append(f"- **Action:** {text(action['title'])}")
-    lines += ["", "## What failed", ""]
-    failed = gaps or [{"agent": REPORTER, "error": why}]
-    lines += [f"- **{text(g['agent'])}:** {text(g['error'])}" for g in failed]
-    return "\n".join(lines) + "\n"

@@ -32,7 +32,8 @@ from core.models import (
     RootCauseOutput,
     Topology,
 )
-from core.orchestration.supervisor import Supervisor, TopCause, graph_order
+from core.orchestration.merge import TopCause
+from core.orchestration.supervisor import Supervisor, graph_order
 from tests.factories import make_context
 from tests.fake_openai import FakeOpenAIServer, echo_deterministic
 
