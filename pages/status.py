@@ -93,11 +93,18 @@ def live_status() -> None:
 live_status()
 
 st.subheader("Thresholds")
-thresholds = st.columns(4)
-thresholds[0].metric("Error rate", f"{settings.error_rate_threshold:.1%}")
-thresholds[1].metric("p95 latency", f"{settings.latency_p95_threshold_ms:g} ms")
-thresholds[2].metric("Memory", f"{settings.memory_threshold_mb:g} MB")
-thresholds[3].metric("Confirmation", f"{settings.confirmation_seconds:g} s")
+limits = [
+    ("Error rate", f"{settings.error_rate_threshold:.1%}"),
+    ("p95 latency", f"{settings.latency_p95_threshold_ms:g} ms"),
+    ("Memory", f"{settings.memory_threshold_mb:g} MB"),
+    ("Confirmation", f"{settings.confirmation_seconds:g} s"),
+    ("CPU", f"{settings.cpu_threshold_percent:g}% of a core"),
+    ("Disk used", f"{settings.disk_threshold_percent:g}%"),
+    ("DB pool in use", f"{settings.db_pool_threshold:.0%}"),
+    ("Anomaly score", f"{settings.anomaly_alert_threshold:g}"),
+]
+for column, (label, value) in zip(st.columns(4) + st.columns(4), limits, strict=True):
+    column.metric(label, value)
 
 st.subheader("Database")
 try:

@@ -42,6 +42,19 @@ def test_dashboard_lists_incident_and_tiles(app: AppTest, runtime) -> None:
     assert links, "the dashboard links to the incident"
 
 
+def test_status_page_shows_every_detection_threshold(app: AppTest, runtime) -> None:
+    app.run()
+    app.switch_page("../pages/status.py").run()
+    _no_exception(app)
+    shown = {m.label: m.value for m in app.metric}
+    settings = runtime.settings
+    assert shown["Memory"] == f"{settings.memory_threshold_mb:g} MB"
+    assert shown["CPU"] == f"{settings.cpu_threshold_percent:g}% of a core"
+    assert shown["Disk used"] == f"{settings.disk_threshold_percent:g}%"
+    assert shown["DB pool in use"] == f"{settings.db_pool_threshold:.0%}"
+    assert shown["Anomaly score"] == f"{settings.anomaly_alert_threshold:g}"
+
+
 def test_incident_page_opens_from_query_param(app: AppTest, runtime) -> None:
     incident = make_incident(runtime)
     app.run()
