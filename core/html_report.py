@@ -43,10 +43,10 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A table of escaped cells (an empty table says so)."""
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str = "None.") -> str:
+    """A table of escaped cells (an empty table says ``empty``)."""
     if not rows:
-        return "<p class='meta'>None.</p>"
+        return f"<p class='meta'>{esc(empty)}</p>"
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -102,6 +102,7 @@ def _hypotheses(root_cause: RootCauseOutput | None) -> str:
                 )
                 for e in h.evidence
             ],
+            empty="No evidence recorded.",
         )
         width = round(100 * h.confidence)
         parts.append(
