@@ -72,6 +72,15 @@ class Settings(BaseSettings):
         le=1,
         description="Anomaly score that starts an anomaly episode on a metric series (the NAB benchmark's alert).",
     )
+    anomaly_sustain_seconds: float = Field(
+        default=30.0, gt=0, description="How long an anomaly episode must last before the anomaly rule fires."
+    )
+    log_pattern_min_lines: int = Field(
+        default=5, ge=1, description="Lines of one new or surging ERROR pattern from one service in one poll."
+    )
+    log_pattern_surge_factor: float = Field(
+        default=5.0, gt=1, description="A pattern surges when its rate in a poll is this many times its baseline rate."
+    )
 
     # Analysis
     analysis_workers: int = Field(default=4, ge=1, le=32)

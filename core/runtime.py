@@ -94,7 +94,10 @@ class Runtime:
         self._again: set[str] = set()  # incidents that changed while their analysis ran: analyse once more
         self._pending_lock = threading.Lock()
         llm = OpenAILLM(settings) if settings.llm_enabled else None
-        log_rule = LogPatternRule()  # its template miner is shared by detection and log analysis
+        # its template miner is shared by detection and log analysis
+        log_rule = LogPatternRule(
+            min_lines=settings.log_pattern_min_lines, surge_factor=settings.log_pattern_surge_factor
+        )
         agents = default_agents(log_rule.miner)
         supervisor = Supervisor(
             agents, self._agent_pool, clock, llm=llm, model_name=settings.openai_model if llm else None

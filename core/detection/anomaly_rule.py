@@ -21,7 +21,7 @@ from core.anomaly import DetectorConfig, StreamingDetector
 from core.models import MetricPoint, Signal
 
 ANOMALY_SUSTAIN_SECONDS = 30.0
-"""How long an episode must last before the rule fires."""
+"""How long an episode must last before the rule fires (the default of ``Settings.anomaly_sustain_seconds``)."""
 
 BAND_SPREADS = 3.0
 """Half-width of a series' normal band, in its EW mean absolute deviations from the level."""
@@ -69,9 +69,11 @@ class AnomalyRule:
             raise ValueError(f"sustain_polls must be >= 1; got {self.sustain_polls}")
 
     @classmethod
-    def for_interval(cls, threshold: float, interval_seconds: float) -> AnomalyRule:
-        """A rule whose episodes must last ``ANOMALY_SUSTAIN_SECONDS`` at one point per ``interval_seconds``."""
-        polls = max(1, round(ANOMALY_SUSTAIN_SECONDS / interval_seconds))
+    def for_interval(
+        cls, threshold: float, interval_seconds: float, sustain_seconds: float = ANOMALY_SUSTAIN_SECONDS
+    ) -> AnomalyRule:
+        """A rule whose episodes must last ``sustain_seconds`` at one point per ``interval_seconds``."""
+        polls = max(1, round(sustain_seconds / interval_seconds))
         return cls(threshold, polls, max_age_seconds=2 * interval_seconds)
 
     def observe(self, points: Iterable[MetricPoint]) -> None:

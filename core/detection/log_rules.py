@@ -2,10 +2,10 @@
 
 Every polled line is mined into the shared ``TemplateMiner`` (so template ids are the ones the log
 analysis and the store use). For each ERROR (CRITICAL, FATAL) template and service, the rule fires when
-the poll holds at least ``MIN_LINES`` lines of it and the template is
+the poll holds at least ``min_lines`` lines of it (``MIN_LINES`` by default) and the template is
 
 - new: first mined less than ``NEW_SECONDS`` ago (and not already known from the persisted history), or
-- surging: its rate in the poll is at least ``SURGE_MIN`` times its rate over the previous
+- surging: its rate in the poll is at least ``surge_factor`` (``SURGE_MIN``) times its rate over the previous
   ``BASELINE_SECONDS``, and the excess is not chance (``EXCESS_MIN`` Poisson standard deviations).
 
 The rule stays quiet for ``WARMUP_SECONDS`` after it starts: before that, every pattern would look new.
@@ -46,6 +46,8 @@ class LogPatternRule:
     """
 
     miner: TemplateMiner = field(default_factory=TemplateMiner)
+    min_lines: int = MIN_LINES  # Settings.log_pattern_min_lines
+    surge_factor: float = SURGE_MIN  # Settings.log_pattern_surge_factor
     _polls: deque[_Poll] = field(default_factory=deque)
     _started: float | None = None
 
@@ -87,14 +89,14 @@ class LogPatternRule:
         baseline, span = self._baseline()
         best: dict[str, Signal] = {}
         for (tid, service), count in counts.items():
-            cluster = self.miner.get(tid) if count >= MIN_LINES else None
+            cluster = self.miner.get(tid) if count >= self.min_lines else None
             if cluster is None:
                 continue
             seen_before = baseline.get((tid, service), 0)
             is_new = cluster.first_seen >= now - NEW_SECONDS and seen_before == 0
             expected = seen_before * interval / span if span > 0 else 0.0
             surging = (
-                count >= SURGE_MIN * max(expected, interval / max(span, interval))
+                count >= self.surge_factor * max(expected, interval / max(span, interval))
                 and (count - expected) / math.sqrt(expected + 1.0) >= EXCESS_MIN
             )
             if not (is_new or (surging and span >= WARMUP_SECONDS)):
@@ -105,7 +107,7 @@ class LogPatternRule:
                 rule=RULE,
                 service=service,
                 value=float(count),
-                threshold=float(MIN_LINES),
+                threshold=float(self.min_lines),
                 ts=now,
                 message=f"{count} ERROR lines from {service} in the last poll match a {state} log pattern: {template}",
             )

@@ -60,7 +60,9 @@ class Monitor:
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.anomaly = AnomalyRule.for_interval(s.anomaly_alert_threshold, s.detection_interval_seconds)
+        self.anomaly = AnomalyRule.for_interval(
+            s.anomaly_alert_threshold, s.detection_interval_seconds, s.anomaly_sustain_seconds
+        )
         for source in (self.metrics, self.logs):
             self.health[source.name] = SourceHealth(source.name, source.target)
         self.log_rule.miner.load(*self.store.load_templates(self.log_rule.miner.max_clusters))
