@@ -182,7 +182,11 @@ def _named(h: Hypothesis, signatures: Mapping[str, Signature]) -> str:
 
 
 def _root_cause(
-    root_cause: RootCauseOutput | None, gaps: Mapping[str, str], signatures: Mapping[str, Signature]
+    root_cause: RootCauseOutput | None,
+    gaps: Mapping[str, str],
+    signatures: Mapping[str, Signature],
+    *,
+    offline: bool = False,
 ) -> list[str]:
     lines = _missing("root_cause", gaps)
     if root_cause is None:
@@ -203,7 +207,7 @@ def _root_cause(
         "80% were right on the RCA benchmark. Causes that compete for the same symptoms share it; an independent "
         "cause (a second fault at the same time) has its own.",
     ]
-    if signatures:  # kinds named by resource: an analysis of someone else's data
+    if offline:  # someone else's data, kinds named by resource
         lines[-1] += (
             " The calibration was fitted on the demo shop: on data from another system, read these confidences "
             "as a ranking with a rough size rather than as exact probabilities."
@@ -313,7 +317,7 @@ def render_markdown(
         "Executive Summary": _summary(incident, root_cause, mitigation, impact, gaps),
         "Impact": _impact(impact, gaps, offline=incident.offline),
         "Timeline": _timeline(events, gaps),
-        "Root Cause": _root_cause(root_cause, gaps, signatures),
+        "Root Cause": _root_cause(root_cause, gaps, signatures, offline=incident.offline),
         "Evidence": _evidence(root_cause, gaps, signatures),
         "Log Patterns": _patterns(log_analysis, gaps),
         "Immediate Actions": _missing("mitigation", gaps) + (_actions(immediate, True) or ["No actions proposed."]),
