@@ -317,10 +317,11 @@ class Runtime:
                     self._again.add(incident_id)
                 return pending
             future = self._analysis_pool.submit(self.analysis.analyze, incident_id, on_progress)
-            future.add_done_callback(_log_failure)
-            future.add_done_callback(lambda _: self._follow_up(incident_id))
             self._pending[incident_id] = future
-            return future
+        # outside the lock: a future that is already done runs its callbacks here, at once
+        future.add_done_callback(_log_failure)
+        future.add_done_callback(lambda _: self._follow_up(incident_id))
+        return future
 
     def _follow_up(self, incident_id: str) -> None:
         with self._pending_lock:

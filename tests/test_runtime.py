@@ -117,6 +117,13 @@ def _saved_incident(runtime: Runtime, incident_id: str, severity: str = "SEV3") 
     return incident
 
 
+def _wait_for_report(runtime: Runtime, incident_id: str, phrase: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while phrase not in (runtime.store.get_incident(incident_id).rca_markdown or ""):
+        assert time.monotonic() < deadline, f"no report saying {phrase!r} within {timeout:.0f} s"
+        time.sleep(0.05)
+
+
 def test_an_escalation_is_analysed_again_at_once_so_the_report_states_the_new_severity(settings: Settings) -> None:
     runtime = Runtime.start(settings, clock=VirtualClock(), run_scheduler=False, synchronous_analysis=True)
     try:
@@ -144,22 +151,21 @@ def test_an_incident_that_changes_while_its_analysis_runs_is_analysed_once_more(
 
     def gated(incident_id: str, on_progress=None) -> Incident:
         calls.append(incident_id)
-        gate.wait(30)
-        return analyze(incident_id, on_progress)
+        analysed = analyze(incident_id, on_progress)  # reports the incident as it is now...
+        gate.wait(30)  # ...and is still running when the incident changes
+        return analysed
 
     try:
         _saved_incident(runtime, "esc-2")
         runtime.analysis.analyze = gated  # the first analysis holds until the incident has changed
         first = runtime.submit_analysis("esc-2")
+        _wait_for_report(runtime, "esc-2", "SEV3 incident")
         assert runtime.submit_analysis("esc-2") is first  # a plain request joins the running one
         assert runtime.submit_analysis("esc-2", again_if_running=True) is first
         runtime.store.update_incident("esc-2", severity="SEV1")
         gate.set()
         first.result(30)
-        deadline = time.monotonic() + 30
-        while "SEV1 incident" not in (runtime.store.get_incident("esc-2").rca_markdown or ""):
-            assert time.monotonic() < deadline, f"no follow-up analysis; analyses started: {calls}"
-            time.sleep(0.05)
+        _wait_for_report(runtime, "esc-2", "SEV1 incident")
         assert calls == ["esc-2", "esc-2"]
     finally:
         runtime.close()
