@@ -32,7 +32,6 @@ from app.incident_view import (
     AGENT_ORDER,
     failed_agents,
     latest_analysis,
-    monitoring_output,
     runs_frame,
     timeline_frame,
 )
@@ -276,31 +275,16 @@ def charts_tab(incident: Incident, now: float, latest: list[AgentRun]) -> None:
     db = data.db_key(runtime)
     try:
         frame = data.metrics_window(
-            runtime, db, incident.start_time - baseline, window_end + 30, None, charts.CHART_METRICS
+            runtime, db, incident.start_time - baseline, window_end + exports.AFTER_SECONDS, None, charts.CHART_METRICS
         )
         faults = data.faults_between(runtime, db, incident.start_time - baseline, window_end)
     except IncidentToolError as exc:
         show_error(exc, "load the metrics of the incident window")
         return
-    present = sorted(frame["service"].unique()) if not frame.empty else []
-    affected = [s for s in dict.fromkeys([*incident.services, incident.root_cause_service or ""]) if s in present]
-    shown = st.multiselect("Services", present, default=affected or present, key="inc_chart_services")
-    limits = charts.thresholds(runtime.settings)
-    markers = charts.fault_markers(faults)
-    monitoring = monitoring_output(latest)
-    points = charts.anomaly_points(monitoring.anomalies if monitoring else [], incident.signals)
-    for metric in charts.CHART_METRICS:
-        figure = charts.incident_window_figure(
-            frame,
-            metric,
-            window_start=incident.start_time,
-            window_end=window_end,
-            baseline_seconds=baseline,
-            threshold=limits.get(metric),
-            markers=markers,
-            points=points,
-            services=shown,
-        )
+    present, named = exports.charted_services(incident, frame)
+    shown = st.multiselect("Services", present, default=named or present, key="inc_chart_services")
+    figures = exports.window_figures(incident, frame, faults, latest, runtime.settings, window_end, services=shown)
+    for metric, figure in zip(charts.CHART_METRICS, figures, strict=True):
         st.plotly_chart(figure, key=f"inc_chart_{metric}")
     st.caption(
         f"Grey: baseline ({fmt_duration(baseline)} before the first signal); red: incident window; "
