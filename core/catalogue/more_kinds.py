@@ -17,6 +17,11 @@ from core.models import (
     REQUEST_RATE,
 )
 
+#: Words of an exception in an application log (error_rate and bad_deploy).
+EXCEPTION_WORDS = r"unhandled|traceback|exception|panic|internal server error|stack trace"
+#: An error about a call or connection to another component: a dependency's failure, not the service's own code.
+CALL_FAILURE = rx(r"connection|connect timeout|unreachable|timed out|upstream|calling |refused")
+
 #: A deploy, rollout or version change announced in the logs (any level): shared by bad_deploy and error_rate.
 DEPLOY_EVENT = LogCue(
     "deploy event",
@@ -137,10 +142,10 @@ BAD_DEPLOY = Signature(
         DEPLOY_EVENT,
         LogCue(
             "errors of the new version",
-            rx(r"unhandled|traceback|exception|panic|internal server error|stack trace|\berror\b"),
+            rx(EXCEPTION_WORDS + r"|\berror\b"),
             1.0,
             levels=frozenset({"ERROR"}),
-            exclude=rx(r"connection|connect timeout|unreachable|timed out|upstream|calling |refused"),
+            exclude=CALL_FAILURE,
         ),
     ),
     required_logs=("deploy event",),

@@ -3,7 +3,7 @@ dependency outage."""
 
 from __future__ import annotations
 
-from core.catalogue.more_kinds import DEPLOY_EVENT
+from core.catalogue.more_kinds import CALL_FAILURE, DEPLOY_EVENT, EXCEPTION_WORDS
 from core.catalogue.signature import LATENCY, LogCue, MetricCue, Signature, Step, rx
 from core.models import (
     CPU_PERCENT,
@@ -80,10 +80,10 @@ ERROR_RATE_KIND = Signature(
     log_cues=(
         LogCue(
             "unhandled-exception logs",
-            rx(r"unhandled|traceback|exception|panic|internal server error|stack trace"),
+            rx(EXCEPTION_WORDS),
             2.0,
             levels=frozenset({"ERROR"}),
-            exclude=rx(r"connection|connect timeout|unreachable|timed out|upstream|calling |refused"),
+            exclude=CALL_FAILURE,
         ),
     ),
     explains=frozenset({ERROR_RATE, DEPENDENCY_ERROR_RATE}),

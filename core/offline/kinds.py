@@ -11,37 +11,33 @@ symptom first, and a weaker explanation when another service's CPU or memory lef
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from core.catalogue import LogCue, MetricCue, Signature
+from core.catalogue.signature import rx
 from core.offline.names import CPU, ERRORS, LATENCY, MEMORY, REQUESTS, is_latency, latency_name
 
 LOCATIONS = frozenset({"service", "database"})
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
 #: Log features (own copies, so that the shop's kinds can change freely): logs add evidence to a kind.
 _CPU_LOGS = (
-    LogCue("CPU-pressure logs", _rx(r"cpu (throttl|limit|pressure)|throttl(ed|ing)|high load|load average"), 2.0),
+    LogCue("CPU-pressure logs", rx(r"cpu (throttl|limit|pressure)|throttl(ed|ing)|high load|load average"), 2.0),
 )
 _MEMORY_LOGS = (
-    LogCue("memory-pressure logs", _rx(r"gc pause|garbage collect|heap|out ?of ?memory|\boom\b|memory pressure"), 2.0),
+    LogCue("memory-pressure logs", rx(r"gc pause|garbage collect|heap|out ?of ?memory|\boom\b|memory pressure"), 2.0),
 )
 _LATENCY_LOGS = (
-    LogCue("slow-request logs", _rx(r"slow request|request took|slow response|exceeded .*(threshold|deadline)"), 2.0),
+    LogCue("slow-request logs", rx(r"slow request|request took|slow response|exceeded .*(threshold|deadline)"), 2.0),
 )
 _ERROR_LOGS = (
     LogCue(
         "exception logs",
-        _rx(r"unhandled|traceback|exception|panic|internal server error|stack trace"),
+        rx(r"unhandled|traceback|exception|panic|internal server error|stack trace"),
         2.0,
         levels=frozenset({"ERROR"}),
-        exclude=_rx(r"out ?of ?memory|\boom\b"),
+        exclude=rx(r"out ?of ?memory|\boom\b"),
     ),
 )
 _QUANTILE_WEIGHTS = {"99": 1.0, "95": 1.5, "90": 1.5, "75": 1.0, "50": 1.0, "999": 0.5}
