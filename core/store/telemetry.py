@@ -108,12 +108,6 @@ class TelemetryTables:
             rows = cur.execute(sql, params).fetchall()
         return [LogEvent(ts, service, level, message, json.loads(attrs)) for ts, service, level, message, attrs in rows]
 
-    def latest_samplets_value(self) -> float | None:
-        """Time of the newest metric sample, or None on an empty store."""
-        with self._cursor() as cur:
-            row = cur.execute("SELECT max(ts) FROM metric_samples").fetchone()
-        return None if row[0] is None else float(row[0])
-
     def purge_before(self, cutoff: float) -> tuple[int, int]:
         """Delete samples and log events older than ``cutoff``; returns (samples, log events) deleted."""
         with self._write_lock, self._cursor() as cur:
