@@ -5,20 +5,7 @@ import json
 import pytest
 
 from core.cli.main import main
-
-ELEVEN = {
-    "latency_spike",
-    "error_rate",
-    "db_slow",
-    "memory_leak",
-    "dependency_down",
-    "cpu_saturation",
-    "connection_pool_exhaustion",
-    "bad_deploy",
-    "cache_failure",
-    "disk_full",
-    "traffic_surge",
-}
+from tests.demo_service.helpers import FAULT_KINDS
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -32,7 +19,7 @@ def test_faults_json_lists_every_kind_with_its_targets(
 ) -> None:
     body = json.loads(_run(monkeypatch, capsys, "--json"))
     kinds = {kind["type"]: kind for kind in body["catalogue"]}
-    assert set(kinds) == ELEVEN
+    assert set(kinds) == FAULT_KINDS
     assert kinds["cpu_saturation"]["targets"] == ["frontend", "catalog", "checkout", "payments", "postgres", "cache"]
     assert kinds["disk_full"]["targets"] == ["frontend", "checkout", "payments", "postgres"]
     assert kinds["traffic_surge"]["targets"] == ["frontend"]
@@ -43,6 +30,6 @@ def test_faults_json_lists_every_kind_with_its_targets(
 
 def test_faults_text_aligns_every_kind(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     lines = _run(monkeypatch, capsys).splitlines()
-    assert len(lines) == 2 * len(ELEVEN)
+    assert len(lines) == 2 * len(FAULT_KINDS)
     columns = {line.index("targets: ") for line in lines[::2]}
     assert len(columns) == 1, "the targets column lines up even for the longest kind name"

@@ -1,4 +1,5 @@
-"""A virtual clock and the arithmetic a detector does on two scrapes of the demo shop's /metrics."""
+"""A virtual clock, the fault kinds the demo shop must offer, and the arithmetic a detector does on two scrapes
+of the demo shop's /metrics."""
 
 from __future__ import annotations
 
@@ -8,6 +9,23 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+
+#: The seed's five fault kinds and the six that issue 3 adds, written out (not read from the catalogue).
+FAULT_KINDS = frozenset(
+    {
+        "latency_spike",
+        "error_rate",
+        "db_slow",
+        "memory_leak",
+        "dependency_down",
+        "cpu_saturation",
+        "connection_pool_exhaustion",
+        "bad_deploy",
+        "cache_failure",
+        "disk_full",
+        "traffic_surge",
+    }
+)
 
 #: (sample name, sorted label pairs) -> value
 Scrape = dict[tuple[str, tuple[tuple[str, str], ...]], float]

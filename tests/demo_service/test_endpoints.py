@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
 from demo_service import DemoService, FaultRequestError, UnknownFaultError
-from tests.demo_service.helpers import START, VirtualClock
+from tests.demo_service.helpers import FAULT_KINDS, START, VirtualClock
 
 SERVICES = ["frontend", "catalog", "checkout", "payments", "postgres", "cache"]
 
@@ -74,19 +74,7 @@ def test_metrics_expose_the_documented_families_only(url: str, clock: VirtualClo
 def test_fault_catalogue_lists_the_eleven_kinds(url: str) -> None:
     body = requests.get(f"{url}/faults", timeout=5).json()
     kinds = {k["type"]: k for k in body["catalogue"]}
-    assert set(kinds) == {
-        "latency_spike",
-        "error_rate",
-        "db_slow",
-        "memory_leak",
-        "dependency_down",
-        "cpu_saturation",
-        "connection_pool_exhaustion",
-        "bad_deploy",
-        "cache_failure",
-        "disk_full",
-        "traffic_surge",
-    }
+    assert set(kinds) == FAULT_KINDS
     assert kinds["cpu_saturation"]["targets"] == SERVICES
     assert kinds["connection_pool_exhaustion"]["targets"] == ["catalog", "checkout"]
     assert kinds["traffic_surge"]["targets"] == ["frontend"]
