@@ -80,39 +80,30 @@ LATENCY_KIND = Signature(
     propagates=False,
     against=(CPU, MEMORY),
 )
-ERRORS_KIND = Signature(
-    kind="errors",
-    label="error rise",
-    locations=LOCATIONS,
-    metric_cues=(MetricCue(ERRORS, 3.0),),
-    log_cues=_ERROR_LOGS,
-    explains=frozenset({ERRORS}),
-    propagates=False,
-)
-TRAFFIC_KIND = Signature(
-    kind="traffic",
-    label="traffic surge",
-    locations=LOCATIONS,
-    metric_cues=(MetricCue(REQUESTS, 3.0),),
-    log_cues=(),
-    explains=frozenset({REQUESTS}),
-    propagates=False,
-)
+
+
+def rise_of(metric: str, kind: str, label: str, log_cues: tuple[LogCue, ...] = ()) -> Signature:
+    """A kind that is one metric rising on one service, explaining only that metric."""
+    return Signature(
+        kind=kind,
+        label=label,
+        locations=LOCATIONS,
+        metric_cues=(MetricCue(metric, 3.0),),
+        log_cues=log_cues,
+        explains=frozenset({metric}),
+        propagates=False,
+    )
+
+
+ERRORS_KIND = rise_of(ERRORS, "errors", "error rise", _ERROR_LOGS)
+TRAFFIC_KIND = rise_of(REQUESTS, "traffic", "traffic surge")
 RESOURCE_KINDS: tuple[Signature, ...] = (CPU_KIND, MEMORY_KIND, LATENCY_KIND, ERRORS_KIND, TRAFFIC_KIND)
 KNOWN_METRICS = frozenset({CPU, MEMORY, REQUESTS, ERRORS, *LATENCY_METRICS})
 
 
 def generic_kind(metric: str) -> Signature:
     """A kind for a metric the analysis does not know (``disk_io``, ``net_rx``): its rise on one service."""
-    return Signature(
-        kind=metric,
-        label=f"{metric} rise",
-        locations=LOCATIONS,
-        metric_cues=(MetricCue(metric, 3.0),),
-        log_cues=(),
-        explains=frozenset({metric}),
-        propagates=False,
-    )
+    return rise_of(metric, metric, f"{metric} rise")
 
 
 def signatures_for(metrics: Iterable[str]) -> Mapping[str, Signature]:
