@@ -1,4 +1,4 @@
-"""The app's one ``Runtime`` per server process, built from ``Settings()`` and closed when the cache drops it.
+"""The app's one ``Runtime`` per server process, built from ``load_settings()`` and closed when the cache drops it.
 
 This is the only place the UI builds settings. Pages call ``require_runtime()``: on a startup failure it
 shows what happened and what to do, and stops the page.
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import pydantic
 import streamlit as st
 
 from app.formatting import advice_for
-from core.config import Settings
+from core.config import Settings, load_settings
 from core.errors import ConfigError, SourceError, StoreError, StoreLockedError
 
 if TYPE_CHECKING:
@@ -39,14 +38,7 @@ def _release(runtime: Any) -> None:
 @st.cache_resource(show_spinner="Starting the detection loop and the demo service…", on_release=_release)
 def get_runtime() -> Runtime:
     """The process-wide runtime, built once (a failed start is not cached, so a reload retries)."""
-    try:
-        settings = Settings()
-    except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']).upper()}: {error['msg']}" for error in exc.errors()
-        )
-        raise ConfigError(f"Invalid setting in the environment: {problems}") from exc
-    return start_runtime(settings)
+    return start_runtime(load_settings())
 
 
 def require_runtime() -> Runtime:

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from core.cli.simulate_cmd import FaultSpec, simulate
+from core.config import load_settings
 
 SEED_FAULTS = ("error_rate", "latency_spike", "db_slow", "memory_leak", "dependency_down")
 MAX_DELAY = {"memory_leak": 60.0}
@@ -26,7 +27,8 @@ def run_one(fault: str | None, seed: int, duration: float) -> dict:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         faults = [FaultSpec(fault)] if fault else []
-        result = simulate(faults, duration=duration, warmup=300, seed=seed, db=Path(tmp) / "b.duckdb")
+        db = Path(tmp) / "b.duckdb"
+        result = simulate(faults, duration=duration, warmup=300, seed=seed, db=db, settings=load_settings())
     incidents = result["incidents"]
     first = incidents[0] if incidents else None
     top = first["root_causes"][0] if first and first["root_causes"] else None

@@ -1,14 +1,20 @@
-"""Settings: the one place that reads the environment. Build once with ``Settings()`` and pass it down."""
+"""Settings: the one place that reads the environment. Build once per process with ``load_settings()`` (in
+``app/`` or the CLI) and pass it down; nothing else in ``core`` builds them.
+
+This module imports nothing from the project but ``core.errors`` (a leaf), so every layer may import it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.anomaly import DEFAULT_ALERT_THRESHOLD
+from core.errors import ConfigError
+
+MAX_SHOWN_VALUE_CHARS = 60  # of a refused value quoted in a ConfigError
 
 
 class Settings(BaseSettings):
@@ -67,10 +73,10 @@ class Settings(BaseSettings):
     resolve_after_seconds: float = Field(default=60.0, gt=0)
     baseline_seconds: float = Field(default=600.0, gt=0)
     anomaly_alert_threshold: float = Field(
-        default=DEFAULT_ALERT_THRESHOLD,
+        default=0.3,  # core.anomaly.DEFAULT_ALERT_THRESHOLD (tests/test_config.py keeps the two equal)
         gt=0,
         le=1,
-        description="Anomaly score that starts an anomaly episode on a metric series (the NAB benchmark's alert).",
+        description="Anomaly score that starts an anomaly episode on a metric series (the detector's alert threshold).",
     )
     anomaly_sustain_seconds: float = Field(
         default=30.0, gt=0, description="How long an anomaly episode must last before the anomaly rule fires."
@@ -96,3 +102,35 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         """True when an API key is configured (the key itself is never shown)."""
         return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+
+
+def load_settings() -> Settings:
+    """The settings from the environment; ``ConfigError`` with one line naming each refused variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from exc
+
+
+def describe(exc: ValidationError) -> str:
+    """``VARIABLE: what is wrong (got 'value')`` per error, ``; ``-separated on one line.
+
+    The value is quoted (as a Python literal, so a newline stays ``\\n``) and cut to ``MAX_SHOWN_VALUE_CHARS``,
+    except for secrets and URLs (a URL may carry credentials): those are never shown.
+    """
+    problems = []
+    for error in exc.errors(include_url=False):
+        field = "_".join(str(part) for part in error["loc"])
+        problem = f"{field.upper() or 'SETTINGS'}: {error['msg']}"
+        if field not in _HIDDEN and isinstance(error.get("input"), str | int | float):
+            problem += f" (got {str(error['input'])[:MAX_SHOWN_VALUE_CHARS]!r})"
+        problems.append(problem)
+    return "; ".join(problems)
+
+
+#: Fields whose refused value is never quoted back: secrets, and URLs (which may hold credentials).
+_HIDDEN = frozenset(
+    name
+    for name, field in Settings.model_fields.items()
+    if "SecretStr" in str(field.annotation) or name.endswith("_url")
+)

@@ -64,7 +64,7 @@ def save(
             handle.write(json.dumps(record) + "\n")
 
 
-def load(folder: Path, settings: Settings | None = None) -> Scenario:
+def load(folder: Path, settings: Settings) -> Scenario:
     """Read a scenario folder back into the context the agents get."""
     meta = json.loads((folder / SCENARIO_FILE).read_text())
     metrics = pd.read_csv(folder / METRICS_FILE, dtype={"service": str, "metric": str})
@@ -80,7 +80,7 @@ def load(folder: Path, settings: Settings | None = None) -> Scenario:
         window_end=meta["window_end"],
         topology=Topology.model_validate(meta["topology"]),
         catalogue=[FaultKind.model_validate(f) for f in meta["catalogue"]],
-        settings=settings or Settings(),
+        settings=settings,
     )
     expected = [(e["service"], e["kind"]) for e in meta["expected"]]
     return Scenario(folder.name, meta["description"], meta["faults"], expected, ctx)

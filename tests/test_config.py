@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from core.anomaly import DEFAULT_ALERT_THRESHOLD
 from core.clock import VirtualClock
-from core.config import Settings
+from core.config import Settings, describe, load_settings
 from core.detection.anomaly_rule import ANOMALY_SUSTAIN_SECONDS
 from core.detection.log_rules import MIN_LINES, SURGE_MIN
+from core.errors import ConfigError
 from core.runtime import Runtime
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 
 
 def _configuration_table() -> set[str]:
@@ -65,3 +69,41 @@ def test_out_of_range_detection_settings_are_refused(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValueError, match=variable.lower()):
         Settings(_env_file=None)
+
+
+def test_an_invalid_setting_is_one_line_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DETECTION_INTERVAL_SECONDS", "abc")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        "DETECTION_INTERVAL_SECONDS: Input should be a valid number, unable to parse string as a number (got 'abc')"
+    )
+
+
+def test_every_invalid_setting_is_named_on_the_same_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATA_MODE", "file\nsystem")
+    monkeypatch.setenv("LOKI_LIMIT", "9999")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "DATA_MODE: Input should be 'simulated' or 'prometheus_loki' (got 'file\\nsystem')" in message
+    assert "; LOKI_LIMIT: Input should be less than or equal to 5000 (got '9999')" in message
+
+
+def test_a_refused_secret_or_url_is_never_quoted() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, openai_api_key=12345678, prometheus_url=8675309, loki_limit="lots")
+    message = describe(caught.value)
+    assert "OPENAI_API_KEY: Input should be a valid string" in message
+    assert "PROMETHEUS_URL: Input should be a valid string" in message
+    assert "12345678" not in message and "8675309" not in message
+    assert "(got 'lots')" in message
+
+
+def test_config_imports_nothing_from_the_project_but_its_errors() -> None:
+    tree = ast.parse((ROOT / "core" / "config.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    project = {name for name in imported if name.split(".")[0] in ("core", "app", "demo_service", "benchmarks")}
+    assert project == {"core.errors"}

@@ -16,6 +16,7 @@ from pathlib import Path
 from core import scenario
 from core.agents.base import AnalysisContext
 from core.cli.simulate_cmd import FaultSpec, simulate
+from core.config import load_settings
 
 
 def record(
@@ -34,7 +35,10 @@ def record(
         contexts[ctx.incident.id] = ctx
 
     with tempfile.TemporaryDirectory(prefix="record-") as tmp:
-        result = simulate(faults, duration=duration, warmup=300, seed=seed, db=Path(tmp) / "r.duckdb", observe=keep)
+        db = Path(tmp) / "r.duckdb"
+        result = simulate(
+            faults, duration=duration, warmup=300, seed=seed, db=db, settings=load_settings(), observe=keep
+        )
     if not result["incidents"]:
         raise SystemExit("no incident was opened: nothing to record")
     first = result["incidents"][0]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from benchmarks.rca.plan import Run
 from core.cli.simulate_cmd import simulate
+from core.config import load_settings
 
 WARMUP_SECONDS = 300.0
 
@@ -21,7 +22,12 @@ def run_one(run: Run) -> dict:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rca-bench-") as tmp:
         result = simulate(
-            list(run.faults), duration=run.duration, warmup=WARMUP_SECONDS, seed=run.seed, db=Path(tmp) / "b.duckdb"
+            list(run.faults),
+            duration=run.duration,
+            warmup=WARMUP_SECONDS,
+            seed=run.seed,
+            db=Path(tmp) / "b.duckdb",
+            settings=load_settings(),  # in each worker process: the environment the benchmark was started with
         )
     return {
         "group": run.group,

@@ -37,11 +37,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     metrics = load_metrics(args.metrics)
     baseline = load_metrics(args.baseline) if args.baseline else None
     logs, log_notes = load_logs(args.logs, default_service=args.log_service) if args.logs else ([], [])
-    result = analyze(metrics, baseline=baseline, logs=logs, settings=Settings())
+    result = analyze(metrics, baseline=baseline, logs=logs, settings=settings)
     warnings = [*result.warnings, *log_notes]
     if args.report:
         try:

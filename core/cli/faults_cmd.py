@@ -19,8 +19,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    settings = Settings()
+def run(args: argparse.Namespace, settings: Settings) -> int:
     embedded = None
     if settings.demo_service_url:
         url = settings.demo_service_url

@@ -36,8 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    store = Store(args.db or Settings().incident_db_path)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    store = Store(args.db or settings.incident_db_path)
     try:
         if args.action == "list":
             incidents = store.list_incidents(statuses=args.status, limit=args.limit)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from core.cli import analyze_cmd, faults_cmd, incidents_cmd, simulate_cmd, watch_cmd
+from core.config import load_settings
 from core.errors import IncidentToolError
 
 
@@ -27,14 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; our own errors print as one line on stderr with exit code 2."""
+    """Run one command with the settings built once from the environment; our own errors (an invalid
+    setting among them) print as one line on stderr with exit code 2."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        return int(args.handler(args) or 0)
+        return int(args.handler(args, load_settings()) or 0)
     except IncidentToolError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

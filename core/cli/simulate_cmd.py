@@ -70,7 +70,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="simulate-") as tmp:
         db = args.db or Path(tmp) / "simulate.duckdb"
         result = simulate(
@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
             fault_duration=args.fault_duration,
             seed=args.seed,
             db=db,
+            settings=settings,
         )
     if args.json:
         print(json.dumps(result, indent=2))
@@ -96,13 +97,12 @@ def simulate(
     seed: int,
     db: Path,
     fault_duration: float | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     observe: Callable[[AnalysisContext], None] | None = None,
 ) -> dict[str, Any]:
     """Run one simulation and return ``{"faults": [...], "incidents": [...]}`` as ``--json`` prints it;
     ``observe`` sees the context of every analysis (to record regression scenarios)."""
-    base = settings or Settings()
-    settings = base.model_copy(update={"incident_db_path": db, "demo_seed": seed, "demo_service_url": None})
+    settings = settings.model_copy(update={"incident_db_path": db, "demo_seed": seed, "demo_service_url": None})
     clock = VirtualClock(SIMULATION_START)
     runtime = Runtime.start(
         settings, clock=clock, run_scheduler=False, synchronous_analysis=True, new_id=seeded_ids(seed)

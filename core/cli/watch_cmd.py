@@ -30,8 +30,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    runtime = Runtime.start(Settings())
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = Runtime.start(settings)
     print(json.dumps({"event": "started", "demo_service": runtime.demo_service_url()}), flush=True)
     seen: dict[str, tuple[str, str]] = {}
     sources_ok: dict[str, bool] = {}

@@ -142,7 +142,7 @@ def analyze(
     *,
     baseline: MetricsFile | None = None,
     logs: Sequence[LogEvent] = (),
-    settings: Settings | None = None,
+    settings: Settings,
     on_progress: ProgressCallback | None = None,
 ) -> OfflineAnalysis:
     """Run the five agents over ``metrics`` (and ``logs``); ``InputError`` when the data cannot be split."""
@@ -162,7 +162,7 @@ def analyze(
         window_end=window[1],
         topology=Topology(services=services),
         catalogue=[],
-        settings=settings or Settings(),
+        settings=settings,
         signatures=signatures_for(frame["metric"].unique().tolist()),
     )
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="offline") as executor:

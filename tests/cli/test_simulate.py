@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.cli.simulate_cmd import FaultSpec, simulate
+from core.config import Settings
 
 SEED_FAULTS = ["error_rate", "latency_spike", "db_slow", "memory_leak", "dependency_down"]
 DEFAULT_TARGET = {
@@ -21,7 +22,9 @@ DEFAULT_TARGET = {
 
 @pytest.mark.parametrize("fault", SEED_FAULTS)
 def test_each_seed_fault_yields_one_incident_with_the_right_cause(fault: str, tmp_path: Path) -> None:
-    result = simulate([FaultSpec(fault)], duration=300, warmup=300, seed=1, db=tmp_path / "sim.duckdb")
+    result = simulate(
+        [FaultSpec(fault)], duration=300, warmup=300, seed=1, db=tmp_path / "sim.duckdb", settings=Settings()
+    )
     (incident,) = result["incidents"]
     assert incident["detection_delay_s"] <= (60 if fault == "memory_leak" else 15)
     top = incident["root_causes"][0]
@@ -35,7 +38,7 @@ def test_each_seed_fault_yields_one_incident_with_the_right_cause(fault: str, tm
 
 
 def test_fault_free_hour_opens_nothing(tmp_path: Path) -> None:
-    result = simulate([], duration=3600, warmup=300, seed=2, db=tmp_path / "quiet.duckdb")
+    result = simulate([], duration=3600, warmup=300, seed=2, db=tmp_path / "quiet.duckdb", settings=Settings())
     assert result["incidents"] == []
 
 

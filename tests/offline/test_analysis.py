@@ -8,15 +8,17 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
+from core.config import Settings
 from core.offline.analysis import BASELINE_FRACTION, analyze, resample
 from core.offline.loaders import InputError, parse_logs, parse_metrics
 from core.offline.sample import SERVICES, generate
 
 SEEDS = range(10)
+SETTINGS = Settings()
 
 
 def _analyze(content: bytes, name: str = "metrics.csv", **kwargs):
-    return analyze(parse_metrics(content, name), **kwargs)
+    return analyze(parse_metrics(content, name), settings=SETTINGS, **kwargs)
 
 
 @pytest.mark.parametrize("hog", ["cpu", "memory"])
@@ -94,6 +96,7 @@ def test_a_separate_baseline_file_is_placed_before_the_metrics() -> None:
     result = analyze(
         parse_metrics(incident.to_csv(index=False).encode(), "incident.csv"),
         baseline=parse_metrics(normal.to_csv(index=False).encode(), "normal.csv"),
+        settings=SETTINGS,
     )
     assert result.baseline[1] == result.window[0] == float(incident["time"].iloc[0])
     assert result.baseline[1] - result.baseline[0] == pytest.approx(600.0, abs=10.0)

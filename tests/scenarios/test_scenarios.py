@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.catalogue import signature_for
+from core.config import Settings
 from core.models import ReportOutput, RootCauseOutput
 from core.scenario import SCENARIO_FILE, load
 from tests.factories import run_agents
@@ -24,7 +25,7 @@ def test_there_are_scenarios() -> None:
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
 def test_scenario_names_the_expected_cause_with_evidence(folder: Path) -> None:
-    scenario = load(folder)
+    scenario = load(folder, Settings())
     outputs = run_agents(scenario.context)
     rca = outputs["root_cause"]
     assert isinstance(rca, RootCauseOutput) and rca.status == "ok", rca.error
