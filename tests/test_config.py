@@ -13,8 +13,9 @@ from core.anomaly import DEFAULT_ALERT_THRESHOLD
 from core.clock import VirtualClock
 from core.config import Settings, describe, load_settings
 from core.detection.anomaly_rule import ANOMALY_SUSTAIN_SECONDS
-from core.detection.log_rules import MIN_LINES, SURGE_MIN
+from core.detection.log_rules import MIN_LINES
 from core.errors import ConfigError
+from core.log_patterns import FIRING
 from core.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ def test_every_setting_has_a_row_in_the_readme() -> None:
 def test_rule_defaults_are_the_settings_defaults() -> None:
     defaults = Settings(_env_file=None)
     assert defaults.log_pattern_min_lines == MIN_LINES
-    assert defaults.log_pattern_surge_factor == SURGE_MIN
+    assert defaults.log_pattern_surge_factor == FIRING.factor
     assert defaults.anomaly_sustain_seconds == ANOMALY_SUSTAIN_SECONDS
     assert defaults.anomaly_alert_threshold == DEFAULT_ALERT_THRESHOLD
 

@@ -6,7 +6,18 @@ import hashlib
 
 import pytest
 
-from core.log_patterns import MAX_LINE_CHARS, first_line, is_surging, mask, summarize, template_id, template_of
+from core.log_patterns import (
+    MAX_LINE_CHARS,
+    SurgeBar,
+    first_line,
+    is_surging,
+    mask,
+    summarize,
+    surge,
+    surges,
+    template_id,
+    template_of,
+)
 from core.logmining.miner import TemplateMiner
 from core.models import LogEvent
 
@@ -188,3 +199,21 @@ def test_is_surging_needs_more_than_chance(count: int, baseline_count: int, surg
     events += [_event(600 + t * 0.5, "pattern x") for t in range(count)]  # window [600, 660]
     (pattern,) = summarize(events, 600, 660, 0, 600)
     assert is_surging(pattern) is surging
+
+
+def test_an_empty_baseline_counts_as_one_line() -> None:
+    assert surge(10, 0, 10.0, 100.0) == surge(10, 1, 10.0, 100.0) == 100.0
+
+
+@pytest.mark.parametrize(
+    ("count", "expected", "one_line", "passes"),
+    [
+        pytest.param(10, 2.0, 0.1, True, id="exactly-the-factor"),
+        pytest.param(9, 2.0, 0.1, False, id="under-the-factor"),
+        pytest.param(10, 0.0, 2.0, True, id="empty-baseline-as-one-line"),
+        pytest.param(9, 0.0, 2.0, False, id="under-one-line-times-the-factor"),
+        pytest.param(2, 0.0, 0.4, False, id="too-few-to-be-more-than-chance"),
+    ],
+)
+def test_a_count_surges_past_the_bar(count: int, expected: float, one_line: float, passes: bool) -> None:
+    assert surges(count, expected, one_line, SurgeBar(factor=5.0, min_excess=3.0)) is passes

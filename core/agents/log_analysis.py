@@ -1,25 +1,21 @@
 """LogAnalysisAgent: log templates of the incident window against the baseline, new and surging ones first.
 
-Ordering, for an SRE reading the report: the error/warning patterns that are new or surging come first,
-and among them the ones that do not merely echo another service's trouble. A caller's "Call to checkout
-took 2090 ms" names a service that reports its own problem ("Slow request ... took 2089 ms"), so the
-callee's pattern, nearer the cause, goes first. Then error before warning, then by surge score.
+Ordering, for an SRE reading the report: the notable patterns (error/warning, new or surging) come first,
+those that do not merely echo another service's trouble before those that do (``core.log_patterns.notable``);
+then error before warning, then by surge score.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import ClassVar
 
-from core import log_patterns
 from core.agents.base import AnalysisContext
-from core.log_patterns import is_surging
+from core.log_patterns import is_error, notable, origin_first, summarize
 from core.logmining.miner import TemplateMiner
 from core.models import AgentOutput, LogAnalysisOutput, LogPattern
 
 MAX_PATTERNS = 50  # patterns kept in the output (the most significant ones)
-NOTABLE_LEVELS = ("ERROR", "WARN")
 
 
 class LogAnalysisAgent:
@@ -42,7 +38,7 @@ class LogAnalysisAgent:
         try:
             events = [e for e in ctx.logs if ctx.baseline_start <= e.ts <= ctx.window_end]
             window = [e for e in events if ctx.window_start <= e.ts]
-            patterns = log_patterns.summarize(
+            patterns = summarize(
                 events, ctx.window_start, ctx.window_end, ctx.baseline_start, ctx.baseline_end, miner=self.miner
             )
         except (AttributeError, TypeError, ValueError) as exc:
@@ -50,38 +46,13 @@ class LogAnalysisAgent:
         if not events:
             return LogAnalysisOutput(status="no_data", summary="No log lines in the baseline or the incident window.")
         patterns = origin_first(patterns, ctx.topology.services)
-        error_lines = sum(1 for e in window if str(e.level).upper() in ("ERROR", "CRITICAL", "FATAL"))
+        error_lines = sum(1 for e in window if is_error(e.level))
         return LogAnalysisOutput(
             summary=_summary(patterns, len(window), error_lines),
             patterns=patterns[:MAX_PATTERNS],
             total_lines=len(window),
             error_lines=error_lines,
         )
-
-
-def notable(pattern: LogPattern) -> bool:
-    """An error or warning pattern that is new or surging."""
-    return pattern.level in NOTABLE_LEVELS and is_surging(pattern)
-
-
-def echoes(pattern: LogPattern, troubled: set[str]) -> bool:
-    """True when ``pattern`` names another service that has notable patterns of its own."""
-    text = f"{pattern.template} {pattern.example}"
-    others = troubled - set(pattern.services)
-    return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in others)
-
-
-def origin_first(patterns: Sequence[LogPattern], services: Sequence[str]) -> list[LogPattern]:
-    """Notable patterns first, those that do not echo another troubled service before those that do;
-    the rest keep the order ``summarize`` gave them."""
-    troubled = {s for p in patterns if notable(p) for s in p.services} & set(services)
-
-    def rank(pattern: LogPattern) -> int:
-        if not notable(pattern):
-            return 2
-        return 1 if echoes(pattern, troubled) else 0
-
-    return sorted(patterns, key=rank)
 
 
 def _summary(patterns: list[LogPattern], total: int, errors: int) -> str:

@@ -5,30 +5,28 @@ analysis and the store use). For each ERROR (CRITICAL, FATAL) template and servi
 the poll holds at least ``min_lines`` lines of it (``MIN_LINES`` by default) and the template is
 
 - new: first mined less than ``NEW_SECONDS`` ago (and not already known from the persisted history), or
-- surging: its rate in the poll is at least ``surge_factor`` (``SURGE_MIN``) times its rate over the previous
-  ``BASELINE_SECONDS``, and the excess is not chance (``EXCESS_MIN`` Poisson standard deviations).
+- surging: its rate in the poll is at least ``surge_factor`` (``LOG_PATTERN_SURGE_FACTOR``) times its rate over
+  the previous ``BASELINE_SECONDS``, and the excess is not chance: the detection bar of ``core.log_patterns``
+  (``FIRING``: 3 Poisson standard deviations), stricter than the bar the analysis lists patterns by.
 
 The rule stays quiet for ``WARMUP_SECONDS`` after it starts: before that, every pattern would look new.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from core.log_patterns import FIRING, SurgeBar, expected_count, is_error, surges
 from core.logmining.miner import TemplateMiner
 from core.models import LogEvent, Signal
 
 RULE = "log_pattern"
-ERROR_LEVELS = frozenset(("ERROR", "CRITICAL", "FATAL"))
 MIN_LINES = 5  # lines of one error template from one service in one poll
 NEW_SECONDS = 60.0  # a template first mined this recently is new
 BASELINE_SECONDS = 900.0  # history a poll's rate is compared with
 WARMUP_SECONDS = 120.0  # history needed before anything counts as new or surging
-SURGE_MIN = 5.0  # poll rate / baseline rate
-EXCESS_MIN = 3.0  # poll count above the baseline's prediction, in Poisson standard deviations
 MAX_TEMPLATE_CHARS = 160  # of the template quoted in the signal's message
 
 
@@ -47,7 +45,7 @@ class LogPatternRule:
 
     miner: TemplateMiner = field(default_factory=TemplateMiner)
     min_lines: int = MIN_LINES  # Settings.log_pattern_min_lines
-    surge_factor: float = SURGE_MIN  # Settings.log_pattern_surge_factor
+    surge_factor: float = FIRING.factor  # Settings.log_pattern_surge_factor
     _polls: deque[_Poll] = field(default_factory=deque)
     _started: float | None = None
 
@@ -58,7 +56,7 @@ class LogPatternRule:
         counts: Counter[tuple[str, str]] = Counter()
         for event in events:
             cluster = self.miner.add(event.message, event.ts)
-            if str(event.level).upper() in ERROR_LEVELS:
+            if is_error(event.level):
                 counts[(cluster.id, event.service)] += 1
         counts = self._resolved(counts)
         signals = [] if now - self._started < WARMUP_SECONDS else self._signals(counts, now, interval)
@@ -87,6 +85,8 @@ class LogPatternRule:
 
     def _signals(self, counts: Counter[tuple[str, str]], now: float, interval: float) -> list[Signal]:
         baseline, span = self._baseline()
+        bar = SurgeBar(self.surge_factor, FIRING.min_excess)
+        one_line = expected_count(1, interval, max(span, interval))  # an empty baseline counts as one line
         best: dict[str, Signal] = {}
         for (tid, service), count in counts.items():
             cluster = self.miner.get(tid) if count >= self.min_lines else None
@@ -94,12 +94,8 @@ class LogPatternRule:
                 continue
             seen_before = baseline.get((tid, service), 0)
             is_new = cluster.first_seen >= now - NEW_SECONDS and seen_before == 0
-            expected = seen_before * interval / span if span > 0 else 0.0
-            surging = (
-                count >= self.surge_factor * max(expected, interval / max(span, interval))
-                and (count - expected) / math.sqrt(expected + 1.0) >= EXCESS_MIN
-            )
-            if not (is_new or (surging and span >= WARMUP_SECONDS)):
+            expected = expected_count(seen_before, interval, span)
+            if not (is_new or (span >= WARMUP_SECONDS and surges(count, expected, one_line, bar))):
                 continue
             state = "new" if is_new else f"{count / max(expected, 1e-9):.0f}x its usual rate"
             template = cluster.template[:MAX_TEMPLATE_CHARS]

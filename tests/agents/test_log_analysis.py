@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from core import log_patterns
-from core.agents.log_analysis import LogAnalysisAgent, echoes, origin_first
-from core.log_patterns import is_surging
+from core.agents.log_analysis import LogAnalysisAgent
+from core.log_patterns import echoes, is_surging, origin_first
 from core.logmining.miner import TemplateMiner
 from core.models import LogEvent
 from tests.factories import make_context

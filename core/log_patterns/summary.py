@@ -1,4 +1,4 @@
-"""Log patterns of an incident: mine templates, count each in the window against the baseline.
+"""Log patterns of an incident window: mine templates, count each in the window against the baseline.
 
 Templates come from the streaming miner in ``core.logmining`` (masking plus a Drain-like grouping). With a
 shared, persisted miner (the runtime's), the same pattern keeps its id across polls, restarts and
@@ -12,28 +12,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from core.logmining.masking import MAX_LINE_CHARS, WILDCARD, clean, mask
+from core.log_patterns.levels import LEVEL_RANK, normal_level
+from core.log_patterns.surge import excess, expected_count, surge
+from core.logmining.masking import clean, mask
 from core.logmining.miner import Cluster, TemplateMiner, template_id
 from core.models import LogEvent, LogPattern
 
-__all__ = [
-    "MAX_LINE_CHARS",
-    "WILDCARD",
-    "excess",
-    "first_line",
-    "is_surging",
-    "mask",
-    "summarize",
-    "template_id",
-    "template_of",
-]
-
 MAX_EXAMPLE_CHARS = 500
 MAX_TEMPLATES = 5_000  # distinct templates kept per summary; later new templates are not counted
-SURGE_MIN = 3.0  # window rate / baseline rate from which a known pattern counts as surging
-EXCESS_MIN = 1.5  # and its excess over the baseline's prediction, in Poisson standard deviations
-
-LEVEL_RANK: dict[str, int] = {"ERROR": 0, "CRITICAL": 0, "FATAL": 0, "WARN": 1, "WARNING": 1, "INFO": 2, "DEBUG": 3}
 
 
 def first_line(message: str) -> str:
@@ -47,19 +33,6 @@ def template_of(message: str) -> tuple[str, str]:
     return template_id(masked), masked
 
 
-def surge_score(count: int, baseline_count: int, window_seconds: float, baseline_seconds: float) -> float:
-    """How far a window count exceeds what the baseline rate predicts, in Poisson standard deviations."""
-    expected = baseline_count * max(window_seconds, 1.0) / max(baseline_seconds, 1.0)
-    return (count - expected) / math.sqrt(expected + 1.0)
-
-
-def surge_ratio(count: int, baseline_count: int, window_seconds: float, baseline_seconds: float) -> float:
-    """Window rate over baseline rate (an empty baseline counts as one line), dimensionless."""
-    window_rate = count / max(window_seconds, 1.0)
-    baseline_rate = max(baseline_count, 1) / max(baseline_seconds, 1.0)
-    return window_rate / baseline_rate
-
-
 @dataclass(slots=True)
 class _Group:
     template: str
@@ -70,15 +43,6 @@ class _Group:
     level: str = "DEBUG"
     example: str = ""
     service_counts: dict[str, int] = field(default_factory=dict)
-
-
-def _normal_level(level: str) -> str:
-    upper = str(level or "INFO").strip().upper()
-    if upper == "WARNING":
-        return "WARN"
-    if upper in ("CRITICAL", "FATAL"):
-        return "ERROR"
-    return upper if upper in LEVEL_RANK else "INFO"
 
 
 def _count(
@@ -109,7 +73,7 @@ def _count(
             continue
         group.count += 1
         group.service_counts[event.service] = group.service_counts.get(event.service, 0) + 1
-        level = _normal_level(event.level)
+        level = normal_level(event.level)
         if LEVEL_RANK[level] < LEVEL_RANK[group.level]:
             group.level = level
         if event.ts < group.first_seen:
@@ -153,7 +117,7 @@ def summarize(
             first_seen=group.first_seen,
             template_first_seen=min(group.ever_seen, group.first_seen),
             is_new=group.baseline_count == 0 and group.ever_seen >= window_start,
-            surge=round(surge_ratio(group.count, group.baseline_count, window_seconds, baseline_seconds), 3),
+            surge=round(surge(group.count, group.baseline_count, window_seconds, baseline_seconds), 3),
             example=group.example,
         )
         for tid, group in groups.items()
@@ -161,19 +125,7 @@ def summarize(
     ]
 
     def order(pattern: LogPattern) -> tuple[int, float, int, str]:
-        score = surge_score(pattern.count, pattern.baseline_count, window_seconds, baseline_seconds)
+        score = excess(pattern.count, expected_count(pattern.baseline_count, window_seconds, baseline_seconds))
         return (min(LEVEL_RANK[pattern.level], 2), -score, -pattern.count, pattern.template_id)
 
     return sorted(patterns, key=order)
-
-
-def excess(pattern: LogPattern) -> float:
-    """Window count above what the baseline rate predicts, in Poisson standard deviations."""
-    expected = 0.0 if pattern.is_new or pattern.surge <= 0 else pattern.count / pattern.surge
-    return (pattern.count - expected) / math.sqrt(expected + 1.0)
-
-
-def is_surging(pattern: LogPattern) -> bool:
-    """True for a pattern absent from the baseline or ``SURGE_MIN`` times more frequent, and not by chance
-    (one new line is not a surge)."""
-    return (pattern.is_new or pattern.surge >= SURGE_MIN) and excess(pattern) >= EXCESS_MIN
