@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.agents.base import AnalysisContext
-from core.agents.monitoring import Z_THRESHOLD
+from core.anomaly.bands import Z_THRESHOLD
 from core.log_patterns import is_surging
 from core.models import Evidence, LogAnalysisOutput, LogPattern, MonitoringOutput, Signal, Topology
 from core.units import format_value, utc
