@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.anomaly import DetectorConfig, StreamingDetector
+from core.detection.base import Poll
 from core.models import MetricPoint, Signal
 
 ANOMALY_SUSTAIN_SECONDS = 30.0
@@ -75,6 +76,13 @@ class AnomalyRule:
         """A rule whose episodes must last ``sustain_seconds`` at one point per ``interval_seconds``."""
         polls = max(1, round(sustain_seconds / interval_seconds))
         return cls(threshold, polls, max_age_seconds=2 * interval_seconds)
+
+    def evaluate(self, poll: Poll) -> list[Signal]:
+        """Observe the poll's points, then the signals firing at ``poll.now``; none when the metrics failed."""
+        if poll.points is None:
+            return []
+        self.observe(poll.points)
+        return self.signals(poll.now)
 
     def observe(self, points: Iterable[MetricPoint]) -> None:
         """Score each new point of each series; a point not newer than its series' last one is ignored."""

@@ -18,6 +18,7 @@ from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from core.detection.base import Poll
 from core.log_patterns import FIRING, SurgeBar, expected_count, is_error, surges
 from core.logmining.miner import TemplateMiner
 from core.models import LogEvent, Signal
@@ -49,8 +50,11 @@ class LogPatternRule:
     _polls: deque[_Poll] = field(default_factory=deque)
     _started: float | None = None
 
-    def evaluate(self, events: Sequence[LogEvent], now: float, interval: float) -> list[Signal]:
-        """Mine one poll's ``events`` and return the signals firing at ``now`` (a poll every ``interval`` s)."""
+    def evaluate(self, poll: Poll) -> list[Signal]:
+        """Mine the poll's lines and return the signals firing at ``poll.now``; none when the logs failed."""
+        return [] if poll.events is None else self._evaluate(poll.events, poll.now, poll.interval)
+
+    def _evaluate(self, events: Sequence[LogEvent], now: float, interval: float) -> list[Signal]:
         if self._started is None:
             self._started = now
         counts: Counter[tuple[str, str]] = Counter()

@@ -1,6 +1,7 @@
-"""The seed's detection rules, made robust to noise: each returns the signals firing now (pure).
+"""The seed's detection rules, made robust to noise: each returns the signals firing now.
 
-Rules and their thresholds (all from ``Settings``):
+Two ``DetectionRule``s run them: ``MetricThresholdRules`` (the metric rules, over a rolling history of the
+polled points) and ``LogLineRules`` (the two log-line rules). Rules and their thresholds (all from ``Settings``):
 
 - ``error_rate``: 5xx share over the last ``ERROR_WINDOW_SECONDS`` above ``ERROR_RATE_THRESHOLD``, and
   significantly so (the Wilson lower bound at 95% one-sided is above the threshold), so that a service
@@ -24,10 +25,12 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from core import models as m
 from core.config import Settings
+from core.detection.base import Poll
 from core.detection.history import SeriesHistory
 from core.models import LogEvent, Signal
 
@@ -177,9 +180,9 @@ GAUGE_RULES: tuple[tuple[str, str, str, str], ...] = (
 def gauge_signals(history: SeriesHistory, service: str, now: float, settings: Settings) -> list[Signal]:
     """CPU, disk and connection-pool rules: the latest value (from this poll) above its threshold."""
     signals = []
-    for rule, metric, field, template in GAUGE_RULES:
+    for rule, metric, setting, template in GAUGE_RULES:
         latest = history.latest(service, metric)
-        threshold = float(getattr(settings, field))
+        threshold = float(getattr(settings, setting))
         if latest is None or latest[0] < now - settings.detection_interval_seconds or latest[1] < threshold:
             continue
         message = template.format(service=service, value=latest[1], threshold=threshold)
@@ -244,22 +247,35 @@ def log_signals(events: Sequence[LogEvent], now: float, settings: Settings) -> l
     return signals
 
 
-def evaluate(
-    history: SeriesHistory,
-    events: Sequence[LogEvent],
-    now: float,
-    settings: Settings,
-    *,
-    metrics_ok: bool = True,
-) -> list[Signal]:
-    """Every signal firing at ``now``; metric rules are skipped when the metrics source failed."""
-    signals: list[Signal] = []
-    if metrics_ok:
-        for service in history.services():
+@dataclass
+class MetricThresholdRules:
+    """``error_rate``, ``latency_p95``, ``memory``/``memory_trend``, ``cpu``, ``disk`` and ``db_pool``, service by
+    service over the recent points it keeps (``history``); skips a poll whose metrics source failed."""
+
+    settings: Settings
+    history: SeriesHistory = field(default_factory=SeriesHistory)
+
+    def evaluate(self, poll: Poll) -> list[Signal]:
+        """Remember the poll's points, then every metric rule firing at ``poll.now``."""
+        if poll.points is None:
+            return []
+        self.history.add(poll.points)
+        signals: list[Signal] = []
+        for service in self.history.services():
             for rule in (error_rate_signal, latency_signal, memory_signal):
-                signal = rule(history, service, now, settings)
+                signal = rule(self.history, service, poll.now, self.settings)
                 if signal is not None:
                     signals.append(signal)
-            signals.extend(gauge_signals(history, service, now, settings))
-    signals.extend(log_signals(events, now, settings))
-    return signals
+            signals.extend(gauge_signals(self.history, service, poll.now, self.settings))
+        return signals
+
+
+@dataclass(frozen=True)
+class LogLineRules:
+    """``slow_query_logs`` and ``connection_error_logs`` over one poll's lines (see ``log_signals``)."""
+
+    settings: Settings
+
+    def evaluate(self, poll: Poll) -> list[Signal]:
+        """The slow-query and connection-error signals of the poll; none when the log source failed."""
+        return [] if poll.events is None else log_signals(poll.events, poll.now, self.settings)

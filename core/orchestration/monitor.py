@@ -1,4 +1,4 @@
-"""One detection poll: fetch from the sources, store, evaluate the rules, update incidents.
+"""One detection poll: fetch from the sources, store, run every detection rule, update incidents.
 
 The scheduler calls ``Monitor.tick`` every ``DETECTION_INTERVAL_SECONDS``; the CLI's ``simulate`` calls
 it on a virtual clock. A failing source is recorded and skipped: its rules do not run on that poll, so a
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from core.clock import Clock
 from core.config import Settings
 from core.detection.anomaly_rule import AnomalyRule
-from core.detection.history import SeriesHistory
+from core.detection.base import DetectionRule, Poll
 from core.detection.lifecycle import IncidentEvent, IncidentTracker
 from core.detection.log_rules import LogPatternRule
-from core.detection.rules import evaluate
+from core.detection.rules import LogLineRules, MetricThresholdRules
 from core.errors import SourceError
 from core.models import LogEvent, MetricPoint, Signal, Topology
 from core.sources.base import LogSource, MetricsSource, SourceHealth
@@ -42,7 +42,12 @@ class TickReport:
 
 @dataclass
 class Monitor:
-    """Owns the detection state of one process; not thread-safe (only the scheduler thread ticks)."""
+    """Owns the detection state of one process; not thread-safe (only the scheduler thread ticks).
+
+    ``rules`` are run in order on every poll: the metric thresholds, the log-line rules, the anomaly rule and
+    the log-pattern rule (``anomaly`` and ``log_rule`` are two of them, kept by name for their settings and
+    the shared template miner).
+    """
 
     settings: Settings
     clock: Clock
@@ -51,10 +56,10 @@ class Monitor:
     logs: LogSource
     tracker: IncidentTracker
     on_event: Callable[[IncidentEvent], None] = lambda event: None
-    history: SeriesHistory = field(default_factory=SeriesHistory)
     log_rule: LogPatternRule = field(default_factory=LogPatternRule)
     health: dict[str, SourceHealth] = field(default_factory=dict)
     anomaly: AnomalyRule = field(init=False, repr=False)
+    rules: list[DetectionRule] = field(init=False, repr=False)
     _topology: Topology | None = None
     _ticks: int = 0
 
@@ -63,6 +68,7 @@ class Monitor:
         self.anomaly = AnomalyRule.for_interval(
             s.anomaly_alert_threshold, s.detection_interval_seconds, s.anomaly_sustain_seconds
         )
+        self.rules = [MetricThresholdRules(s), LogLineRules(s), self.anomaly, self.log_rule]
         for source in (self.metrics, self.logs):
             self.health[source.name] = SourceHealth(source.name, source.target)
         self.log_rule.miner.load(*self.store.load_templates(self.log_rule.miner.max_clusters))
@@ -86,21 +92,11 @@ class Monitor:
             topology = Topology(services=[])
         if points:
             self.store.insert_metrics(points)
-            self.history.add(points)
-            self.anomaly.observe(points)
         if events_in:
             self.store.insert_logs(events_in)
-        signals = evaluate(
-            self.history,
-            events_in or [],
-            now,
-            self.settings,
-            metrics_ok=points is not None,
-        )
-        if points is not None:
-            signals.extend(self.anomaly.signals(now))
-        if events_in is not None:  # log-pattern rule (core.detection.log_rules); templates persisted each poll
-            signals += self.log_rule.evaluate(events_in, now, self.settings.detection_interval_seconds)
+        poll = Poll(now, self.settings.detection_interval_seconds, points, events_in)
+        signals = [signal for rule in self.rules for signal in rule.evaluate(poll)]
+        if events_in is not None:  # the templates the log-pattern rule mined, persisted each poll
             self.store.save_templates(*self.log_rule.miner.take_changes())
         data_ok = points is not None and events_in is not None
         decided = self.tracker.observe(signals, now, topology, self.store.open_incidents(), data_ok=data_ok)

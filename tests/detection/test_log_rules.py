@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.detection.base import Poll
 from core.detection.log_rules import MIN_LINES, RULE, WARMUP_SECONDS, LogPatternRule
 from core.models import LogEvent
 
@@ -12,7 +13,7 @@ def _poll(rule: LogPatternRule, now: float, lines: list[tuple[str, str, str]]) -
     events = [
         LogEvent(ts=now - INTERVAL + 0.01 * i, service=s, level=lv, message=m) for i, (s, lv, m) in enumerate(lines)
     ]
-    return rule.evaluate(events, now, INTERVAL)
+    return rule.evaluate(Poll(now, INTERVAL, [], events))
 
 
 def _routine(now: float) -> list[tuple[str, str, str]]:

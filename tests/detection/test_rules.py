@@ -4,9 +4,10 @@ import pytest
 
 from core import models as m
 from core.config import Settings
+from core.detection.base import Poll
 from core.detection.history import SeriesHistory
-from core.detection.rules import evaluate, linear_fit, log_signals, wilson_lower_bound
-from core.models import LogEvent, MetricPoint
+from core.detection.rules import LogLineRules, MetricThresholdRules, linear_fit, log_signals, wilson_lower_bound
+from core.models import LogEvent, MetricPoint, Signal
 
 SETTINGS = Settings(_env_file=None)
 
@@ -18,6 +19,15 @@ def history_of(service: str, series: dict[str, list[float]], interval: float = 5
         ts = 1000.0 + i * interval
         history.add(MetricPoint(ts, service, metric, values[i]) for metric, values in series.items() if i < len(values))
     return history
+
+
+def evaluate(
+    history: SeriesHistory, events: list[LogEvent], now: float, settings: Settings, *, metrics_ok: bool = True
+) -> list[Signal]:
+    """Both threshold rules on a poll at ``now`` whose points are already in ``history``."""
+    poll = Poll(now, settings.detection_interval_seconds, [] if metrics_ok else None, events)
+    rules = (MetricThresholdRules(settings, history), LogLineRules(settings))
+    return [signal for rule in rules for signal in rule.evaluate(poll)]
 
 
 def now_of(history: SeriesHistory, service: str, metric: str) -> float:

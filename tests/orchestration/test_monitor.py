@@ -1,16 +1,21 @@
 """The detection poll against the real demo service over HTTP, on a virtual clock."""
 
+import importlib
+import inspect
+import pkgutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+import core.detection
 from core.clock import VirtualClock
 from core.config import Settings
+from core.detection.base import DetectionRule, Poll
 from core.detection.lifecycle import IncidentTracker
 from core.errors import SourceError
-from core.models import MetricPoint, Topology
+from core.models import MetricPoint, Signal, Topology
 from core.orchestration.monitor import Monitor
 from core.sources.demo import DemoLogSource, DemoMetricsSource, DemoServiceClient
 from core.store import Store
@@ -114,3 +119,43 @@ def test_a_failing_source_opens_nothing_resolves_nothing_and_recovers(rig: Rig) 
     rig.run(120)
     assert rig.store.get_incident(incident.id).status == "RESOLVED"
     assert len(rig.store.list_incidents()) == 1
+
+
+def _rule_classes() -> set[type]:
+    """Every class of ``core.detection`` with an ``evaluate`` (the protocol itself aside)."""
+    found = set()
+    for info in pkgutil.iter_modules(core.detection.__path__):
+        module = importlib.import_module(f"core.detection.{info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and hasattr(cls, "evaluate") and cls is not DetectionRule:
+                found.add(cls)
+    return found
+
+
+def test_the_monitor_runs_every_rule_of_core_detection(rig: Rig) -> None:
+    assert {type(rule) for rule in rig.monitor.rules} == _rule_classes()
+    assert all(isinstance(rule, DetectionRule) for rule in rig.monitor.rules)
+
+
+def test_every_rule_is_silent_on_a_poll_whose_sources_failed(rig: Rig) -> None:
+    rig.client.inject("error_rate", "checkout", 1.0, 300)
+    rig.run(60)
+    failed = Poll(rig.clock.now() + 5, 5.0, None, None)
+    assert [rule.evaluate(failed) for rule in rig.monitor.rules] == [[]] * len(rig.monitor.rules)
+
+
+@dataclass
+class AlwaysFires:
+    """A rule of our own: fires on checkout on every poll."""
+
+    def evaluate(self, poll: Poll) -> list[Signal]:
+        return [Signal(rule="always", service="checkout", value=1.0, threshold=0.0, ts=poll.now, message="always on")]
+
+
+def test_a_rule_added_to_the_monitor_runs_on_every_poll(rig: Rig) -> None:
+    rig.monitor.rules.append(AlwaysFires())
+    reports = rig.run(30)
+    assert all("always" in {s.rule for s in report.signals} for report in reports)
+    (incident,) = rig.store.list_incidents()
+    assert [s.rule for s in incident.signals] == ["always"]
+    assert incident.title == "always on"
