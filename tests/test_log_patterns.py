@@ -157,6 +157,7 @@ def test_summarize_caps_distinct_templates() -> None:
     assert len(summarize(events, 100, 110, 0, 100, max_templates=10)) == 10
 
 
+@pytest.mark.slow
 def test_summarize_groups_many_variants_into_one_pattern() -> None:
     events = [
         _event(100 + i * 0.001, f"Slow request POST /api/x/{i} took {i % 3000} ms trace_id={i:032x}", "WARN")

@@ -42,6 +42,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(_env_file=None, incident_db_path=tmp_path / "crash.duckdb")
 
 
+@pytest.mark.slow
 def test_killed_analysis_is_kept_flagged_and_can_run_again(settings: Settings) -> None:
     crashing = subprocess.Popen(
         [sys.executable, "-c", CRASHING_ANALYSIS, str(settings.incident_db_path)],
@@ -144,6 +145,7 @@ def test_an_escalation_is_analysed_again_at_once_so_the_report_states_the_new_se
         runtime.close()
 
 
+@pytest.mark.slow
 def test_an_incident_that_changes_while_its_analysis_runs_is_analysed_once_more(settings: Settings) -> None:
     runtime = Runtime.start(settings, clock=VirtualClock(), run_scheduler=False)
     gate, calls = threading.Event(), []

@@ -26,6 +26,13 @@ from core.models import (
 from tests.factories import CATALOGUE, FAULT_CASES, FAULT_START, make_context
 
 KINDS = {fault.type for fault in CATALOGUE}
+# the fast loop (make test-fast) keeps the first seed and the short windows; the full suite sweeps them all
+WINDOWS = [10.0, 30.0, pytest.param(1800.0, marks=pytest.mark.slow)]
+
+
+def seeds(n: int) -> list:
+    """Seeds 0 to ``n - 1``, all but the first marked slow."""
+    return [0, *(pytest.param(seed, marks=pytest.mark.slow) for seed in range(1, n))]
 
 
 def analyse(ctx, failing: dict[str, str] | None = None) -> RootCauseOutput:
@@ -54,8 +61,8 @@ def assert_well_formed(out: RootCauseOutput) -> None:
                 assert e.template and e.count is not None and e.baseline_count is not None
 
 
-@pytest.mark.parametrize("seed", range(3), ids=lambda s: f"seed{s}")
-@pytest.mark.parametrize("window", [10.0, 30.0, 1800.0], ids=lambda w: f"{w:.0f}s")
+@pytest.mark.parametrize("seed", seeds(3), ids=lambda s: f"seed{s}")
+@pytest.mark.parametrize("window", WINDOWS, ids=lambda w: f"{w:.0f}s")
 @pytest.mark.parametrize(("kind", "target"), FAULT_CASES, ids=[f"{k}-{t}" for k, t in FAULT_CASES])
 def test_top_hypothesis_is_the_injected_fault(kind: str, target: str, window: float, seed: int) -> None:
     out = analyse(make_context(kind, target, window_seconds=window, seed=seed))
@@ -75,8 +82,8 @@ def test_top_hypothesis_when_the_window_starts_at_the_first_signal(kind: str, ta
     assert_well_formed(out)
 
 
-@pytest.mark.parametrize("seed", range(4), ids=lambda s: f"seed{s}")
-@pytest.mark.parametrize("window", [10.0, 30.0, 1800.0], ids=lambda w: f"{w:.0f}s")
+@pytest.mark.parametrize("seed", seeds(4), ids=lambda s: f"seed{s}")
+@pytest.mark.parametrize("window", WINDOWS, ids=lambda w: f"{w:.0f}s")
 def test_fault_free_context_names_no_cause(window: float, seed: int) -> None:
     out = analyse(make_context(window_seconds=window, seed=seed))
     assert out.status == "ok"

@@ -31,6 +31,7 @@ def test_page_renders_with_upload_and_sample_controls(app: AppTest) -> None:
     assert not at.tabs  # no result yet
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("choice", ["CPU hog on one service", "Memory hog on one service"])
 def test_sample_hog_is_named_first_with_charts_report_and_downloads(app: AppTest, choice: str) -> None:
     at = _open(app)
@@ -48,6 +49,7 @@ def test_sample_hog_is_named_first_with_charts_report_and_downloads(app: AppTest
     assert len(at.get("download_button")) == 2
 
 
+@pytest.mark.slow
 def test_fault_free_sample_reports_no_cause(app: AppTest) -> None:
     at = _open(app)
     at.selectbox(key="analyze_sample_kind").set_value("No fault")
@@ -65,6 +67,7 @@ def _upload(at: AppTest, name: str, content: bytes) -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_uploaded_file_is_analysed(app: AppTest) -> None:
     sample = generate(11, hog="memory")
     at = _upload(_open(app), "upload.csv", sample.to_csv())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.formatting import md_escape
@@ -53,6 +54,7 @@ def test_patterns_and_mitigation_checklist(app: AppTest, runtime) -> None:
     assert any("kubectl rollout undo checkout" in c.value for c in app.code)
 
 
+@pytest.mark.slow
 def test_feedback_is_stored_and_shown_in_the_list(app: AppTest, runtime) -> None:
     incident = seeded(runtime)
     open_incident(app, incident.id)
@@ -99,6 +101,7 @@ def make_incident_like(id_: str, *, detected_at: float):
     return Incident(id=id_, title="t", start_time=detected_at - 10, detected_at=detected_at, fingerprint="f")
 
 
+@pytest.mark.slow
 def test_guided_demo_injects_detects_analyses_and_opens_the_report(db_path, monkeypatch) -> None:
     monkeypatch.setenv("DETECTION_INTERVAL_SECONDS", "1")
     monkeypatch.setenv("CONFIRMATION_SECONDS", "2")

@@ -74,6 +74,7 @@ def test_unknown_incident_shows_error_and_link_back(app: AppTest, runtime) -> No
     assert any("incidents" in str(link.proto.page) for link in app.get("page_link"))
 
 
+@pytest.mark.slow
 def test_rerun_analysis_stores_runs(app: AppTest, runtime) -> None:
     incident = make_incident(runtime)
     app.run()

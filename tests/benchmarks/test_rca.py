@@ -68,6 +68,7 @@ def test_percentiles_and_false_incidents_per_day() -> None:
     assert scoring.false_incidents_per_day(quiet) == (1, pytest.approx(1.0), pytest.approx(1.0))
 
 
+@pytest.mark.slow
 def test_calibration_fit_recovers_the_softmax_that_generated_the_outcomes() -> None:
     truth, rng = GroupSoftmax(temperature=1.6, null_score=3.0), random.Random(7)
     groups = []
@@ -100,6 +101,7 @@ def test_plan_covers_every_target_intensity_and_seed_and_pairs_use_two_services(
     assert sum(run.duration for run in plan.quiet(24, 8, 1)) == 24 * 3600
 
 
+@pytest.mark.slow
 def test_a_small_real_run_prints_every_table_and_writes_rows(tmp_path, capsys) -> None:
     rows = tmp_path / "rows.jsonl"
     args = ["--kinds", "error_rate", "--seeds", "1", "--intensities", "1.0", "--pairs", "1", "--duration", "60"]

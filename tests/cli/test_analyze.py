@@ -87,6 +87,7 @@ def test_warnings_go_to_stderr(tmp_path: Path, capsys) -> None:
     assert "root causes:" in captured.out
 
 
+@pytest.mark.slow
 def test_module_entry_point(hog_file: tuple[Path, str], tmp_path: Path) -> None:
     path, culprit = hog_file
     logs = tmp_path / "app.log"

@@ -10,6 +10,8 @@ import pytest
 from core.cli.simulate_cmd import FaultSpec, simulate
 from core.config import Settings
 
+pytestmark = pytest.mark.slow  # simulates 5 to 60 minutes of the shop per test
+
 SEED_FAULTS = ["error_rate", "latency_spike", "db_slow", "memory_leak", "dependency_down"]
 DEFAULT_TARGET = {
     "error_rate": "checkout",

@@ -2,10 +2,14 @@
 
 from pathlib import Path
 
+import pytest
+
 from core.cli.simulate_cmd import FaultSpec, simulate
 from core.config import Settings
 from core.store import Store
 from tests.fake_openai import FakeOpenAIServer, Reply, echo_deterministic
+
+pytestmark = pytest.mark.slow  # simulates minutes of the shop with a fake LLM server
 
 AGENTS = {"monitoring", "log_analysis", "root_cause", "mitigation", "reporter"}
 

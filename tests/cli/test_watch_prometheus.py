@@ -14,7 +14,10 @@ import requests
 
 from tests.sources.prometheus_server import REPO, PrometheusServer, demo_service, prometheus_available
 
-pytestmark = pytest.mark.skipif(not prometheus_available(), reason="Debian's prometheus is not installed")
+pytestmark = [
+    pytest.mark.slow,  # a real Prometheus scraping the demo service in real time
+    pytest.mark.skipif(not prometheus_available(), reason="Debian's prometheus is not installed"),
+]
 
 
 def lines_of(process: subprocess.Popen[str]) -> "queue.Queue[str]":

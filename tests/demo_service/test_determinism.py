@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from demo_service import DemoService
@@ -55,6 +56,7 @@ def test_python_api_and_http_see_the_same_shop() -> None:
         assert requests.get(f"{url}/logs", timeout=5).json() == svc.read_logs()
 
 
+@pytest.mark.slow
 def test_long_gaps_jump_to_the_last_hour() -> None:
     clock = VirtualClock()
     svc = DemoService(clock=clock, seed=5)

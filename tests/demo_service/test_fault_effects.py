@@ -109,6 +109,7 @@ def test_dependency_down_fails_payments_and_checkout(url: str, clock: VirtualClo
     assert any(m.startswith("Call to payments failed:") for m in _messages(url, "checkout", "ERROR"))
 
 
+@pytest.mark.slow
 def test_memory_leak_grows_heap_until_oom_kill_and_restart(url: str, clock: VirtualClock) -> None:
     tick(url, clock, WARM_UP_SECONDS)
     before = scrape(url)

@@ -57,6 +57,7 @@ def test_a_cursor_returns_only_newer_lines(url: str, clock: VirtualClock) -> Non
     assert _page(url, since=newer["cursor"])["lines"] == []
 
 
+@pytest.mark.slow
 def test_default_limit_is_1000(url: str, clock: VirtualClock) -> None:
     clock.advance(600)
     assert len(_page(url)["lines"]) == 1000
@@ -95,6 +96,7 @@ def test_invalid_parameters_answer_400(url: str, params: object, expected: str) 
     assert requests.get(f"{url}/health", timeout=5).status_code == 200
 
 
+@pytest.mark.slow
 def test_lines_look_like_real_service_logs(url: str, clock: VirtualClock) -> None:
     tick(url, clock, 600)
     lines = all_logs(url)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import requests
 
 from demo_service import DemoService
 from tests.demo_service.helpers import VirtualClock
 
 
+@pytest.mark.slow
 def test_ten_simulated_minutes_with_polling_every_5_seconds(capsys) -> None:
     clock = VirtualClock()
     with DemoService(clock=clock, seed=42) as svc:

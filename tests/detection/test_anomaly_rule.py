@@ -140,6 +140,7 @@ class NoLogs:
         return []
 
 
+@pytest.mark.slow
 def test_monitor_opens_an_anomaly_incident_before_the_memory_threshold(tmp_path: Path):
     clock = VirtualClock(START)
     leak_from = START + STEP * (LEARN + 300)

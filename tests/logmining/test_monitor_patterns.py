@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from core.clock import VirtualClock
 from core.config import Settings
 from core.detection.lifecycle import IncidentTracker
@@ -38,6 +40,7 @@ def _run(monitor: Monitor, clock: VirtualClock, seconds: float) -> list:
     return reports
 
 
+@pytest.mark.slow
 def test_new_error_pattern_fires_and_pattern_ids_survive_a_restart(tmp_path: Path) -> None:
     clock = VirtualClock(START)
     demo = DemoService(clock=clock, seed=3)

@@ -21,6 +21,7 @@ def _analyze(content: bytes, name: str = "metrics.csv", **kwargs):
     return analyze(parse_metrics(content, name), settings=SETTINGS, **kwargs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hog", ["cpu", "memory"])
 def test_the_hogged_service_ranks_first(hog: str) -> None:
     misses = []
@@ -36,6 +37,7 @@ def test_the_hogged_service_ranks_first(hog: str) -> None:
     assert not misses, f"top hypothesis is not the {hog} hog: {misses}"
 
 
+@pytest.mark.slow
 def test_every_service_can_be_found_as_the_culprit() -> None:
     for seed, culprit in enumerate(SERVICES):
         hog = "cpu" if seed % 2 else "memory"
@@ -43,6 +45,7 @@ def test_every_service_can_be_found_as_the_culprit() -> None:
         assert causes and (causes[0]["service"], causes[0]["kind"]) == (culprit, hog), (seed, culprit, causes[:2])
 
 
+@pytest.mark.slow
 def test_fault_free_files_report_no_cause() -> None:
     for seed in SEEDS:
         result = _analyze(generate(seed, hog=None).to_csv())
@@ -87,6 +90,7 @@ def test_long_layout_gives_the_same_answer_as_wide() -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_separate_baseline_file_is_placed_before_the_metrics() -> None:
     sample = generate(8, hog="cpu")
     frame, start = sample.frame, float(sample.frame["time"].iloc[0])

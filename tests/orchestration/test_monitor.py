@@ -86,6 +86,7 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
     store.close()
 
 
+@pytest.mark.slow
 def test_fault_opens_one_incident_within_15_seconds_and_stores_the_data(rig: Rig) -> None:
     rig.run(120)
     assert rig.store.list_incidents() == []
@@ -101,6 +102,7 @@ def test_fault_opens_one_incident_within_15_seconds_and_stores_the_data(rig: Rig
     assert any("Unhandled exception" in e.message for e in rig.store.logs(injected_at, rig.clock.now()))
 
 
+@pytest.mark.slow
 def test_a_failing_source_opens_nothing_resolves_nothing_and_recovers(rig: Rig) -> None:
     rig.run(60)
     rig.client.inject("error_rate", "checkout", 1.0, 600)

@@ -464,6 +464,7 @@ def test_llm_is_not_asked_about_failed_or_empty_outputs(executor: ThreadPoolExec
     assert result.outputs["root_cause"].llm is None and result.outputs["log_analysis"].llm is None
 
 
+@pytest.mark.slow
 def test_real_agents_through_the_real_client_and_a_fake_server_that_agrees(executor: ThreadPoolExecutor) -> None:
     with FakeOpenAIServer(echo_deterministic) as server:
         settings = Settings(openai_api_key=SECRET, openai_base_url=server.base_url, llm_max_retries=0)

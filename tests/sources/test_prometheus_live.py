@@ -16,9 +16,12 @@ from core.sources.prometheus import PrometheusMetricsSource
 from core.sources.promql import QueryConfig
 from tests.sources.prometheus_server import PrometheusServer, demo_service, prometheus_available
 
-pytestmark = pytest.mark.skipif(
-    not prometheus_available(), reason="needs Debian's prometheus package (apt-get install -y prometheus)"
-)
+pytestmark = [
+    pytest.mark.slow,  # a real Prometheus server, scraping in real time
+    pytest.mark.skipif(
+        not prometheus_available(), reason="needs Debian's prometheus package (apt-get install -y prometheus)"
+    ),
+]
 
 
 @pytest.fixture(scope="module")

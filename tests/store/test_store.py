@@ -125,6 +125,7 @@ def test_faults_are_recorded_and_stopped(store: Store) -> None:
     assert store.faults(60, 1000) == []
 
 
+@pytest.mark.slow
 def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "locked.duckdb"
     holder = subprocess.Popen(
