@@ -17,21 +17,8 @@ from typing import Literal
 
 import numpy as np
 
-from core.models import (
-    CACHE_HIT_RATIO,
-    CPU_PERCENT,
-    DB_POOL_UTILIZATION,
-    DB_QUERY_P95_MS,
-    DEPENDENCY_ERROR_RATE,
-    DISK_USED_PERCENT,
-    ERROR_RATE,
-    LATENCY_P50_MS,
-    LATENCY_P95_MS,
-    LATENCY_P99_MS,
-    MEMORY_MB,
-    REQUEST_RATE,
-    Anomaly,
-)
+from core import models as m
+from core.models import Anomaly
 
 Z_THRESHOLD = 4.0  # robust z-score a point must exceed to be out of band
 MAD_TO_SIGMA = 1.4826
@@ -64,19 +51,19 @@ class MetricRule:
 _LATENCY_RULE = MetricRule(sigma_abs=10.0, sigma_rel=0.05, change_abs=100.0, change_rel=0.5)
 _FRACTION_RULE = MetricRule(sigma_abs=0.005, sigma_rel=0.1, change_abs=0.02, change_rel=0.0)
 RULES: Mapping[str, MetricRule] = {
-    REQUEST_RATE: MetricRule(1.0, 0.05, 2.0, 0.5, frozenset({"up", "down"})),
-    ERROR_RATE: _FRACTION_RULE,
-    DEPENDENCY_ERROR_RATE: _FRACTION_RULE,
-    LATENCY_P50_MS: _LATENCY_RULE,
-    LATENCY_P95_MS: _LATENCY_RULE,
-    LATENCY_P99_MS: _LATENCY_RULE,
-    DB_QUERY_P95_MS: _LATENCY_RULE,
-    CPU_PERCENT: MetricRule(2.0, 0.05, 15.0, 0.5),
-    MEMORY_MB: MetricRule(2.0, 0.01, 25.0, 0.1, min_slope=0.25, min_rise=5.0),
+    m.REQUEST_RATE: MetricRule(1.0, 0.05, 2.0, 0.5, frozenset({"up", "down"})),
+    m.ERROR_RATE: _FRACTION_RULE,
+    m.DEPENDENCY_ERROR_RATE: _FRACTION_RULE,
+    m.LATENCY_P50_MS: _LATENCY_RULE,
+    m.LATENCY_P95_MS: _LATENCY_RULE,
+    m.LATENCY_P99_MS: _LATENCY_RULE,
+    m.DB_QUERY_P95_MS: _LATENCY_RULE,
+    m.CPU_PERCENT: MetricRule(2.0, 0.05, 15.0, 0.5),
+    m.MEMORY_MB: MetricRule(2.0, 0.01, 25.0, 0.1, min_slope=0.25, min_rise=5.0),
     # shares of a capacity: a change of so many points counts, whatever the resting level
-    DISK_USED_PERCENT: MetricRule(0.5, 0.0, 10.0, 0.0, min_slope=0.5, min_rise=5.0),
-    DB_POOL_UTILIZATION: MetricRule(0.02, 0.0, 0.3, 0.0),
-    CACHE_HIT_RATIO: MetricRule(0.01, 0.0, 0.1, 0.0, frozenset({"down"})),
+    m.DISK_USED_PERCENT: MetricRule(0.5, 0.0, 10.0, 0.0, min_slope=0.5, min_rise=5.0),
+    m.DB_POOL_UTILIZATION: MetricRule(0.02, 0.0, 0.3, 0.0),
+    m.CACHE_HIT_RATIO: MetricRule(0.01, 0.0, 0.1, 0.0, frozenset({"down"})),
 }
 DEFAULT_RULE = MetricRule(0.0, 0.05, 0.0, 0.5, frozenset({"up", "down"}))
 
