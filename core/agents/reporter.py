@@ -9,7 +9,7 @@ from core.agents.base import AnalysisContext
 from core.agents.mitigation import affected_services
 from core.agents.monitoring import merge_timeline, prepare, signal_events, thresholds
 from core.agents.root_cause import usable
-from core.log_patterns import is_surging
+from core.log_patterns import notable
 from core.models import (
     MEMORY_MB,
     AgentOutput,
@@ -66,7 +66,7 @@ def timeline_of(
     and the moment the incident was opened."""
     events: list[TimelineEvent] = list(monitoring.timeline) if monitoring else signal_events(ctx.incident.signals)
     for p in (logs.patterns if logs else [])[:10]:
-        if p.level in ("ERROR", "WARN") and is_surging(p):
+        if notable(p):
             state = "new" if p.is_new else f"x{p.surge:.1f}"
             text = f"{p.level} pattern '{p.template[:160]}' appears ({p.count} lines, {state})"
             events.append(TimelineEvent(ts=p.first_seen, service=", ".join(p.services), source="log", description=text))
