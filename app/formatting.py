@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
@@ -20,6 +19,7 @@ from core.errors import (
     StoreLockedError,
 )
 from core.models import Feedback, Incident
+from core.redaction import redact_url as _redact_url
 
 DASH = "—"
 
@@ -114,16 +114,8 @@ def md_escape(text: str) -> str:
 
 
 def redact_url(url: str | None) -> str:
-    """The URL without user:password (credentials never reach the screen); a dash for None."""
-    if not url:
-        return DASH
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    """The URL as ``core.redaction`` shows it (no user info, query or fragment); a dash for None."""
+    return _redact_url(url) if url else DASH
 
 
 def is_secret_setting(name: str) -> bool:

@@ -17,7 +17,6 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urlsplit
 
 import openai
 from pydantic import BaseModel, ValidationError
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from core.config import Settings
 from core.errors import ConfigError, LLMError
 from core.models import LLMUsage
+from core.redaction import redact_url
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -78,17 +78,6 @@ def response_format_for(schema: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def public_url(url: str) -> str:
-    """``url`` without user info, query or fragment (where credentials hide), for messages."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "<unparseable URL>"
-    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else "<URL without scheme>"
-
-
 def _quote(text: str) -> str:
     flat = " ".join(text.split())
     return repr(flat[:QUOTE_CHARS] + ("…" if len(flat) > QUOTE_CHARS else ""))
@@ -105,7 +94,7 @@ class OpenAILLM:
             )
         self.model = settings.openai_model
         self.base_url = settings.openai_base_url or DEFAULT_BASE_URL
-        self._shown_url = public_url(self.base_url)
+        self._shown_url = redact_url(self.base_url)
         self.timeout_seconds = settings.llm_timeout_seconds
         self._key = settings.openai_api_key  # kept as SecretStr: its repr is masked
         self._client = openai.OpenAI(

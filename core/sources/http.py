@@ -1,18 +1,21 @@
-"""HTTP plumbing shared by the Prometheus and Loki sources: auth, TLS, timeouts, error wrapping.
+"""The one HTTP client of every outbound call (demo service, Prometheus, Loki): auth, TLS, timeouts, errors.
 
 Credentials live only in the ``requests.Session``; every URL that reaches a message or a ``target`` goes
-through ``redact_url`` first, so a token or password never appears on the status page.
+through ``core.redaction.redact_url`` first, and a transport error is named by its class and a short
+reason, never by the library's text (which repeats the full URL), so a token or password never appears on
+the status page, in a log line or in an export.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 
 from core.errors import SourceError
+from core.redaction import redact_url
 
 MAX_ERROR_BODY_CHARS = 300
 
@@ -30,16 +33,6 @@ class HttpAuth:
             raise ValueError("Choose either a bearer token or basic auth (username/password), not both.")
         if self.password and not self.username:
             raise ValueError("Basic auth needs a username when a password is given.")
-
-
-def redact_url(url: str) -> str:
-    """``url`` without any ``user:password@`` part, query string or fragment."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 class HttpClient:
@@ -78,14 +71,18 @@ class HttpClient:
         """Close pooled connections."""
         self._session.close()
 
-    def get(self, path: str, params: Any = None) -> requests.Response:
-        """GET ``path`` below the base URL; network errors and timeouts raise ``SourceError``."""
+    def request(self, method: str, path: str, *, params: Any = None, json: Any = None) -> requests.Response:
+        """``method`` on ``path`` below the base URL; network errors and timeouts raise ``SourceError``."""
         url = f"{self.base_url}{path}"
         try:
-            return self._session.get(url, params=params, timeout=self.timeout)
+            return self._session.request(method, url, params=params, json=json, timeout=self.timeout)
         except requests.RequestException as exc:
             # The exception text may repeat the full URL; keep only its class to stay credential-free.
-            raise SourceError(f"GET {self.display_url}{path}: {type(exc).__name__}: {_reason(exc)}") from exc
+            raise SourceError(f"{method} {self.display_url}{path}: {type(exc).__name__}: {_reason(exc)}") from exc
+
+    def get(self, path: str, params: Any = None) -> requests.Response:
+        """GET ``path`` below the base URL; network errors and timeouts raise ``SourceError``."""
+        return self.request("GET", path, params=params)
 
 
 def _reason(exc: requests.RequestException) -> str:
