@@ -12,13 +12,17 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from core.models import Feedback, Incident, InjectedFault, LogEvent
+from core.models import ActiveFault, FaultKind, Feedback, Incident, InjectedFault, LogEvent
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
 
 #: Seconds a cached query answer stays fresh; about one detection interval.
 TTL_SECONDS = 4
+#: Seconds a live answer stays fresh (active faults, the guided demo's polls): under one refresh of the page.
+LIVE_TTL_SECONDS = 1
+#: Seconds the demo service's fault catalogue stays fresh: it changes only when the service is redeployed.
+CATALOGUE_TTL_SECONDS = 300
 
 
 def db_key(runtime: Runtime) -> str:
@@ -81,6 +85,24 @@ def incidents(
     )
 
 
+@st.cache_data(ttl=LIVE_TTL_SECONDS, show_spinner=False)
+def incidents_since(_runtime: Runtime, db: str, since: float, limit: int = 50) -> list[Incident]:
+    """Incidents that started at or after ``since``, newest first, fresh to the second (for live polls)."""
+    return _runtime.store.list_incidents(since=since, limit=limit)
+
+
+@st.cache_data(ttl=LIVE_TTL_SECONDS, show_spinner=False)
+def incident(_runtime: Runtime, db: str, incident_id: str) -> Incident:
+    """One incident, fresh to the second; ``NotFoundError`` for an unknown id."""
+    return _runtime.store.get_incident(incident_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def schema_version(_runtime: Runtime, db: str) -> int:
+    """The database's schema version: the highest migration applied."""
+    return _runtime.store.schema_version()
+
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def faults_between(_runtime: Runtime, db: str, start: float, end: float) -> list[InjectedFault]:
     """Injected faults active at some point in ``[start, end]``."""
@@ -93,9 +115,23 @@ def demo_health(_runtime: Runtime, db: str) -> dict[str, Any] | None:
     return _runtime.demo_health()
 
 
+@st.cache_data(ttl=CATALOGUE_TTL_SECONDS, show_spinner=False)
+def fault_catalogue(_runtime: Runtime, db: str) -> list[FaultKind]:
+    """The fault kinds the demo service can inject (``SourceError`` when it is unreachable)."""
+    return _runtime.fault_catalogue()
+
+
+@st.cache_data(ttl=LIVE_TTL_SECONDS, show_spinner=False)
+def active_faults(_runtime: Runtime, db: str) -> list[ActiveFault]:
+    """The faults the demo service applies now."""
+    return _runtime.active_faults()
+
+
 def clear_incident_caches() -> None:
     """Forget cached incident lists and counts (after an analysis, acknowledgement or resolution)."""
     incidents.clear()
+    incidents_since.clear()
+    incident.clear()
     incident_counts.clear()
     latest_feedback.clear()
 
@@ -103,3 +139,4 @@ def clear_incident_caches() -> None:
 def clear_fault_caches() -> None:
     """Forget cached fault lists (after an injection or a stop)."""
     faults_between.clear()
+    active_faults.clear()

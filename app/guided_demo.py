@@ -85,7 +85,7 @@ def wait_for_detection(runtime: Runtime, fault: InjectedFault) -> Incident | Non
     started = time.monotonic()
     while (elapsed := time.monotonic() - started) < limit:
         try:
-            found = incident_after(runtime.store.list_incidents(since=fault.started_at - 60, limit=50), fault)
+            found = incident_after(data.incidents_since(runtime, data.db_key(runtime), fault.started_at - 60), fault)
         except IncidentToolError as exc:
             show_error(exc, "check for the new incident")
             return None
@@ -114,7 +114,7 @@ def wait_for_analysis(runtime: Runtime, incident: Incident) -> bool:
         deadline = time.monotonic() + ANALYSIS_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             try:
-                current = runtime.store.get_incident(incident.id).analysis_status
+                current = data.incident(runtime, data.db_key(runtime), incident.id).analysis_status
             except IncidentToolError as exc:
                 show_error(exc, "check the analysis")
                 return False

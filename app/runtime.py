@@ -24,8 +24,9 @@ STARTUP_ERRORS: tuple[type[Exception], ...] = (StoreLockedError, StoreError, Sou
 def start_runtime(settings: Settings) -> Runtime:
     """Start the runtime (store, embedded demo service, scheduler thread); the seam tests may replace."""
     from core.runtime import Runtime
+    from demo_service import DemoService  # the app is a composition root: it embeds the demo shop
 
-    return Runtime.start(settings)
+    return Runtime.start(settings, demo=DemoService)
 
 
 def _release(runtime: Any) -> None:

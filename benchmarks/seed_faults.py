@@ -15,8 +15,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from core.cli.simulate_cmd import FaultSpec, simulate
 from core.config import load_settings
+from core.simulation import FaultSpec, simulate
+from demo_service import DemoService
 
 SEED_FAULTS = ("error_rate", "latency_spike", "db_slow", "memory_leak", "dependency_down")
 MAX_DELAY = {"memory_leak": 60.0}
@@ -28,19 +29,21 @@ def run_one(fault: str | None, seed: int, duration: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         faults = [FaultSpec(fault)] if fault else []
         db = Path(tmp) / "b.duckdb"
-        result = simulate(faults, duration=duration, warmup=300, seed=seed, db=db, settings=load_settings())
-    incidents = result["incidents"]
+        result = simulate(
+            faults, demo=DemoService, settings=load_settings(), duration=duration, warmup=300, seed=seed, db=db
+        )
+    incidents = result.incidents
     first = incidents[0] if incidents else None
-    top = first["root_causes"][0] if first and first["root_causes"] else None
+    top = first.root_causes[0] if first and first.root_causes else None
     return {
         "fault": fault or "none",
         "seed": seed,
         "duration": duration,
         "incidents": len(incidents),
-        "delay": first["detection_delay_s"] if first else None,
-        "kind": top["kind"] if top else None,
-        "service": top["service"] if top else None,
-        "confidence": top["confidence"] if top else None,
+        "delay": first.detection_delay_s if first else None,
+        "kind": top.kind if top else None,
+        "service": top.service if top else None,
+        "confidence": top.confidence if top else None,
         "seconds": time.perf_counter() - started,
     }
 

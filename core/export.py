@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from core.models import Feedback, Incident
 from core.store import Store
@@ -31,16 +30,6 @@ def export_incident(store: Store, incident_id: str, fmt: str) -> tuple[str, str,
         }
         return f"{stem}.json", "application/json", json.dumps(document, indent=2).encode()
     raise ValueError(f"Unknown export format {fmt!r}: use 'md' or 'json'")
-
-
-def root_causes(incident: Incident, *, with_evidence: bool = True) -> list[dict[str, Any]]:
-    """The ranked hypotheses of the incident's latest analysis as plain dicts (empty before any analysis)."""
-    hypotheses = (incident.final_summary or {}).get("hypotheses") or []
-    keys = ("service", "kind", "confidence", "score", "group")
-    return [
-        {key: h.get(key) for key in keys} | ({"evidence": h.get("evidence", [])} if with_evidence else {})
-        for h in hypotheses
-    ]
 
 
 CSV_COLUMNS = (

@@ -268,6 +268,23 @@ class RootCauseOutput(AgentOutput):
     no_cause_reason: str | None = None  # set when the evidence supports no hypothesis
 
 
+class RootCause(BaseModel):
+    """One ranked cause of an incident's latest analysis, as ``simulate``, ``watch`` and ``analyze`` print it."""
+
+    service: str
+    kind: str
+    confidence: float
+    score: float | None = None
+    group: int = 0  # 0: explains the main symptoms; 1+: an additional, independent cause
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+def root_causes(incident: Incident) -> list[RootCause]:
+    """The ranked hypotheses of the incident's latest analysis, best first (empty before any analysis)."""
+    hypotheses = (incident.final_summary or {}).get("hypotheses") or []
+    return [RootCause.model_validate(hypothesis) for hypothesis in hypotheses]
+
+
 class Action(BaseModel):
     title: str
     detail: str = ""
@@ -303,16 +320,34 @@ class AgentRun(BaseModel):
     completion_tokens: int = 0
 
 
-class InjectedFault(BaseModel):
-    """A fault injected into the demo service, kept to mark charts and score detection."""
+class FaultWindow(BaseModel):
+    """One fault the demo service applies: its kind, target and intensity, from ``started_at`` to ``expires_at``."""
 
     id: str
     type: str
     target: str
-    intensity: float
+    intensity: float  # in (0, 1]
     started_at: float
     expires_at: float
+
+
+class InjectedFault(FaultWindow):
+    """A fault injected into the demo service, kept to mark charts and score detection."""
+
     stopped_at: float | None = None
+
+
+class ActiveFault(FaultWindow):
+    """A fault the demo service applies now, as ``GET /faults`` lists it."""
+
+    remaining_seconds: float | None = None  # None when the service did not say
+
+
+class FaultListing(BaseModel):
+    """The demo service's ``GET /faults``: the kinds it can inject and the faults active now."""
+
+    catalogue: list[FaultKind]
+    active: list[ActiveFault] = Field(default_factory=list)
 
 
 FeedbackVerdict = Literal["right", "wrong"]

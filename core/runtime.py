@@ -1,15 +1,13 @@
 """The process-wide runtime: settings, clock, store, sources, scheduler and analysis, wired once.
 
 The Streamlit app builds one ``Runtime`` per server process (``app/runtime.py``); the CLI builds one per
-command. Pages and commands call these methods instead of touching DuckDB, HTTP or OpenAI themselves.
+command. Pages and commands call these methods instead of touching DuckDB, HTTP or OpenAI themselves. The
+embedded demo service comes from the caller (``demo=DemoService``): ``core`` never imports ``demo_service``.
 """
 
 from __future__ import annotations
 
-# NOTE: interface first; the lead fills in the bodies. Signatures are the contract the pages use.
 import logging
-import threading
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,25 +16,22 @@ from typing import Any
 from core.agents import default_agents
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.detection.lifecycle import IncidentEvent, IncidentTracker
+from core.detection.lifecycle import IncidentTracker
 from core.detection.log_rules import LogPatternRule
 from core.errors import ConfigError, SourceError
 from core.export import export_incident
 from core.llm import OpenAILLM
-from core.models import FaultKind, Incident, InjectedFault
+from core.models import ActiveFault, FaultKind, Incident, InjectedFault
 from core.orchestration.analysis import AnalysisService
 from core.orchestration.monitor import Monitor
+from core.orchestration.queue import AnalysisQueue
 from core.orchestration.supervisor import ProgressCallback, Supervisor
 from core.scheduler import DetectionScheduler
-from core.sources.demo import DemoLogSource, DemoMetricsSource, DemoServiceClient
+from core.sources.demo import DemoFactory, DemoLogSource, DemoMetricsSource, DemoServiceClient, EmbeddedDemo, open_demo
 from core.sources.factory import Sources, prometheus_loki_sources
 from core.store import Store
-from demo_service import DemoService  # the composition root embeds the demo service
 
 log = logging.getLogger(__name__)
-
-#: A joined incident is analysed again at most this often (clock seconds).
-REANALYSIS_MIN_GAP_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +71,7 @@ class Runtime:
         sources: Sources,
         client: DemoServiceClient | None,
         *,
-        embedded: DemoService | None = None,
+        embedded: EmbeddedDemo | None = None,
         synchronous_analysis: bool = False,
         new_id: Callable[[], str] | None = None,
     ) -> None:
@@ -85,14 +80,8 @@ class Runtime:
         self.store = store
         self.client = client
         self._embedded = embedded
-        self._synchronous = synchronous_analysis
         self._catalogue: list[FaultKind] | None = None
         self._agent_pool = ThreadPoolExecutor(settings.analysis_workers, thread_name_prefix="agent")
-        self._analysis_pool = ThreadPoolExecutor(2, thread_name_prefix="analysis")
-        self._pending: dict[str, Future[Incident]] = {}
-        self._last_analysis: dict[str, float] = {}
-        self._again: set[str] = set()  # incidents that changed while their analysis ran: analyse once more
-        self._pending_lock = threading.Lock()
         llm = OpenAILLM(settings) if settings.llm_enabled else None
         # its template miner is shared by detection and log analysis
         log_rule = LogPatternRule(
@@ -110,7 +99,7 @@ class Runtime:
             logs=sources.logs,
             tracker=IncidentTracker(settings, **({"new_id": new_id} if new_id else {})),
             log_rule=log_rule,
-            on_event=self._on_incident_event,
+            on_event=lambda event: self.queue.on_event(event),
         )
         self.analysis = AnalysisService(
             settings=settings,
@@ -120,6 +109,7 @@ class Runtime:
             topology=self.monitor.topology,
             catalogue=self._analysis_catalogue,
         )
+        self.queue = AnalysisQueue(self.analysis, clock, synchronous=synchronous_analysis)
         self.scheduler = DetectionScheduler(self._poll, settings.detection_interval_seconds, clock)
 
     @classmethod
@@ -127,23 +117,25 @@ class Runtime:
         cls,
         settings: Settings,
         *,
+        demo: DemoFactory | None = None,
         clock: Clock | None = None,
         run_scheduler: bool = True,
         synchronous_analysis: bool = False,
         new_id: Callable[[], str] | None = None,
     ) -> Runtime:
-        """Open the store, start the embedded demo service (simulated mode) and the scheduler thread."""
+        """Open the store, connect the sources (in simulated mode the demo service at DEMO_SERVICE_URL, or
+        one built with ``demo`` and served here) and start the scheduler thread."""
         clock = clock or SystemClock()
         store = Store(settings.incident_db_path)
-        embedded: DemoService | None = None
+        embedded: EmbeddedDemo | None = None
         try:
-            client = DemoServiceClient(settings.demo_service_url) if settings.demo_service_url else None
+            client: DemoServiceClient | None = None
             if settings.data_mode == "prometheus_loki":
                 sources = prometheus_loki_sources(settings)
+                if settings.demo_service_url:  # only for fault injection
+                    client, _ = open_demo(settings.demo_service_url, clock, settings.demo_seed, None)
             else:
-                if client is None:
-                    embedded = DemoService(clock=clock, seed=settings.demo_seed)
-                    client = DemoServiceClient(embedded.start(host="127.0.0.1", port=0))
+                client, embedded = open_demo(settings.demo_service_url, clock, settings.demo_seed, demo)
                 sources = Sources(DemoMetricsSource(client), DemoLogSource(client))
             runtime = cls(
                 settings,
@@ -174,7 +166,7 @@ class Runtime:
     def close(self) -> None:
         """Stop the scheduler, the executors and the embedded demo service; close the store."""
         self.scheduler.stop()
-        self._analysis_pool.shutdown(wait=True, cancel_futures=True)
+        self.queue.close()
         self._agent_pool.shutdown(wait=True, cancel_futures=True)
         if self.client is not None:
             self.client.close()
@@ -186,24 +178,6 @@ class Runtime:
 
     def _poll(self) -> list[str]:
         return list(self.monitor.tick().errors)
-
-    def _on_incident_event(self, event: IncidentEvent) -> None:
-        incident_id = event.incident.id
-        if event.kind == "opened":
-            self._request_analysis(incident_id)
-        elif event.kind == "updated" and event.escalated:  # at most twice: the report must not state a stale severity
-            self._request_analysis(incident_id, again_if_running=True)
-        elif event.kind == "updated" and event.new_signals:
-            last = self._last_analysis.get(incident_id, float("-inf"))
-            if self.clock.now() - last >= REANALYSIS_MIN_GAP_SECONDS:
-                self._request_analysis(incident_id)
-
-    def _request_analysis(self, incident_id: str, *, again_if_running: bool = False) -> None:
-        self._last_analysis[incident_id] = self.clock.now()
-        if self._synchronous:
-            self.analysis.analyze(incident_id)
-        else:
-            self.submit_analysis(incident_id, again_if_running=again_if_running)
 
     # --- status --------------------------------------------------------------------------------
 
@@ -264,27 +238,18 @@ class Runtime:
     def fault_catalogue(self) -> list[FaultKind]:
         """The demo service's fault kinds (raises SourceError when unreachable)."""
         if self._catalogue is None:
-            self._catalogue = self._demo().faults()[0]
+            self._catalogue = self._demo().faults().catalogue
         return self._catalogue
 
-    def active_faults(self) -> list[dict]:
+    def active_faults(self) -> list[ActiveFault]:
         """Active faults as the demo service reports them."""
-        return self._demo().faults()[1]
+        return self._demo().faults().active
 
     def inject_fault(
         self, type_: str, target: str | None = None, intensity: float = 1.0, duration_seconds: float = 120
     ) -> InjectedFault:
         """POST the fault to the demo service and record it; FaultRequestError carries the refusal."""
-        answer = self._demo().inject(type_, target, intensity, duration_seconds)
-        now = self.clock.now()
-        fault = InjectedFault(
-            id=str(answer["id"]),
-            type=str(answer.get("type", type_)),
-            target=str(answer.get("target", target or "")),
-            intensity=float(answer.get("intensity", intensity)),
-            started_at=float(answer.get("started_at", now)),
-            expires_at=float(answer.get("expires_at", now + duration_seconds)),
-        )
+        fault = self._demo().inject(type_, target, intensity, duration_seconds)
         self.store.save_fault(fault)
         return fault
 
@@ -308,30 +273,8 @@ class Runtime:
     def submit_analysis(
         self, incident_id: str, on_progress: ProgressCallback | None = None, *, again_if_running: bool = False
     ) -> Future[Incident]:
-        """Queue an analysis; while one is queued or running for this incident, that one is returned (and,
-        with ``again_if_running``, another one follows it: the incident changed after it read it)."""
-        with self._pending_lock:
-            pending = self._pending.get(incident_id)
-            if pending is not None and not pending.done():
-                if again_if_running:
-                    self._again.add(incident_id)
-                return pending
-            future = self._analysis_pool.submit(self.analysis.analyze, incident_id, on_progress)
-            self._pending[incident_id] = future
-        # outside the lock: a future that is already done runs its callbacks here, at once
-        future.add_done_callback(_log_failure)
-        future.add_done_callback(lambda _: self._follow_up(incident_id))
-        return future
-
-    def _follow_up(self, incident_id: str) -> None:
-        with self._pending_lock:
-            if incident_id not in self._again:
-                return
-            self._again.discard(incident_id)
-        try:
-            self.submit_analysis(incident_id)
-        except RuntimeError:  # the pool is shut down: the runtime is closing
-            log.info("follow-up analysis of %s skipped: shutting down", incident_id)
+        """Queue an analysis (see ``AnalysisQueue.submit``)."""
+        return self.queue.submit(incident_id, on_progress, again_if_running=again_if_running)
 
     def acknowledge(self, incident_id: str, by: str, note: str = "") -> Incident:
         """Record who took the incident, and when."""
@@ -356,17 +299,3 @@ class Runtime:
     def export(self, incident_id: str, fmt: str) -> tuple[str, str, bytes]:
         """The incident's report as (filename, mime type, content) for fmt "md" or "json"."""
         return export_incident(self.store, incident_id, fmt)
-
-
-def _log_failure(future: Future[Incident]) -> None:
-    """Background analyses have no caller to raise to: their failures go to the log."""
-    if not future.cancelled() and future.exception() is not None:
-        log.error("analysis failed", exc_info=future.exception())
-
-
-def seeded_ids(seed: int) -> Callable[[], str]:
-    """Deterministic UUID4s for reproducible simulations."""
-    import random
-
-    rng = random.Random(seed)
-    return lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))

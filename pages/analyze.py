@@ -78,20 +78,18 @@ def show_causes(result: OfflineAnalysis) -> None:
         st.info(f"**No cause found.** {md_escape(result.no_cause_reason or '')}", icon=":material/check_circle:")
         return
     for rank, cause in enumerate(causes, start=1):
-        title = (
-            f"{rank}. **{md_escape(cause['kind'])}** on **{md_escape(cause['service'])}** · {cause['confidence']:.0%}"
-        )
+        title = f"{rank}. **{md_escape(cause.kind)}** on **{md_escape(cause.service)}** · {cause.confidence:.0%}"
         with st.expander(title, expanded=rank == 1):
-            for item in cause["evidence"]:
-                st.markdown(f"- {md_escape(item['description'])}")
+            for item in cause.evidence:
+                st.markdown(f"- {md_escape(item.description)}")
 
 
 def chart_metrics(result: OfflineAnalysis) -> tuple[list[str], list[str]]:
     """(metrics, services) to chart: the evidence metrics of the top causes and their services, else the
     anomalous ones."""
     causes = result.root_causes
-    services = list(dict.fromkeys(c["service"] for c in causes))[:CHART_SERVICES]
-    metrics = [e["metric"] for c in causes for e in c["evidence"] if e.get("metric")]
+    services = list(dict.fromkeys(c.service for c in causes))[:CHART_SERVICES]
+    metrics = [e.metric for c in causes for e in c.evidence if e.metric]
     if not causes:
         anomalies = result.result.final_summary.get("anomalies", [])
         services = list(dict.fromkeys(a["service"] for a in anomalies))[:CHART_SERVICES]

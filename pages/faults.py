@@ -15,6 +15,7 @@ DEFAULT_DURATION_SECONDS = 120
 REFRESH_SECONDS = 2
 
 runtime = require_runtime()
+db = data.db_key(runtime)
 st.title("Fault injection")
 st.caption(
     "Each button asks the demo service to misbehave for a while. Watch the Dashboard: the fault is marked on "
@@ -22,7 +23,7 @@ st.caption(
 )
 
 try:
-    catalogue = runtime.fault_catalogue()
+    catalogue = data.fault_catalogue(runtime, db)
 except IncidentToolError as exc:
     show_error(exc, "read the demo service's fault catalogue")
     st.stop()
@@ -99,7 +100,7 @@ def stop(fault_id: str | None) -> None:
 def active_faults() -> None:
     st.subheader("Active faults")
     try:
-        active = runtime.active_faults()
+        active = data.active_faults(runtime, db)
     except IncidentToolError as exc:
         show_error(exc, "list the active faults")
         return
@@ -111,18 +112,14 @@ def active_faults() -> None:
         stop(None)
         st.rerun(scope="fragment")
     for fault in active:
-        fault_id = str(fault.get("id", ""))
-        left = fault.get("remaining_seconds")
-        if left is None and fault.get("expires_at") is not None:
-            left = max(0.0, float(fault["expires_at"]) - now)
+        left = fault.remaining_seconds if fault.remaining_seconds is not None else max(0.0, fault.expires_at - now)
         with st.container(border=True, horizontal=True, vertical_alignment="center"):
             st.markdown(
-                f"**{md_escape(str(fault.get('type', '?')))}** on **{md_escape(str(fault.get('target', '?')))}** · "
-                f"intensity {float(fault.get('intensity', 0)):.1f} · since "
-                f"{fmt_clock(fault.get('started_at'))} UTC · {fmt_duration(left)} left · id {md_escape(fault_id)}"
+                f"**{md_escape(fault.type)}** on **{md_escape(fault.target)}** · intensity {fault.intensity:.1f} · "
+                f"since {fmt_clock(fault.started_at)} UTC · {fmt_duration(left)} left · id {md_escape(fault.id)}"
             )
-            if st.button("Stop", key=f"faults_stop_{fault_id}", icon=":material/stop:"):
-                stop(fault_id)
+            if st.button("Stop", key=f"faults_stop_{fault.id}", icon=":material/stop:"):
+                stop(fault.id)
                 st.rerun(scope="fragment")
 
 

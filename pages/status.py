@@ -108,7 +108,7 @@ for column, (label, value) in zip(st.columns(4) + st.columns(4), limits, strict=
 
 st.subheader("Database")
 try:
-    schema = runtime.store.schema_version()
+    schema = data.schema_version(runtime, data.db_key(runtime))
 except IncidentToolError as exc:
     show_error(exc, "read the database schema version")
     schema = None

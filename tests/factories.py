@@ -317,6 +317,23 @@ def detect_signals(metrics: pd.DataFrame, logs: list[LogEvent], start: float, se
     return sorted(signals, key=lambda s: s.ts)
 
 
+def checkout_incident(incident_id: str, ts: float, severity: str = "SEV3") -> Incident:
+    """An incident opened at ``ts`` by checkout's error rate (30 % against 5 %), first seen 20 s before."""
+    signal = Signal(
+        rule="error_rate", service="checkout", value=0.3, threshold=0.05, ts=ts, message="Error rate on checkout"
+    )
+    return Incident(
+        id=incident_id,
+        severity=severity,
+        title="High error rate on checkout (30%)",
+        start_time=ts - 20,
+        detected_at=ts,
+        fingerprint="component:checkout",
+        services=["checkout"],
+        signals=[signal],
+    )
+
+
 def make_context(
     kind: str | None = None,
     target: str | None = None,

@@ -17,6 +17,7 @@ from core.detection.log_rules import MIN_LINES
 from core.errors import ConfigError
 from core.log_patterns import FIRING
 from core.runtime import Runtime
+from demo_service import DemoService
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -51,7 +52,7 @@ def test_detection_settings_reach_the_rules(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("LOG_PATTERN_SURGE_FACTOR", "3.5")
     monkeypatch.setenv("ANOMALY_SUSTAIN_SECONDS", "60")
     settings = Settings(_env_file=None, incident_db_path=tmp_path / "config.duckdb")
-    runtime = Runtime.start(settings, clock=VirtualClock(), run_scheduler=False)
+    runtime = Runtime.start(settings, demo=DemoService, clock=VirtualClock(), run_scheduler=False)
     try:
         rule = runtime.monitor.log_rule
         assert (rule.min_lines, rule.surge_factor) == (7, 3.5)

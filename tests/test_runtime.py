@@ -1,21 +1,18 @@
-"""The runtime across a crash (an analysis killed mid-way loses nothing and can run again) and when an
-incident changes under its analysis."""
+"""The runtime across a crash (an analysis killed mid-way loses nothing and can run again) and without a
+demo service (the analysis queue's own tests are in tests/orchestration/test_queue.py)."""
 
 import signal
 import subprocess
 import sys
 import textwrap
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from core.clock import VirtualClock
 from core.config import Settings
-from core.detection.lifecycle import IncidentEvent
-from core.models import Incident, Signal
 from core.runtime import Runtime
+from demo_service import DemoService
 
 CRASHING_ANALYSIS = textwrap.dedent(
     """
@@ -54,7 +51,7 @@ def test_killed_analysis_is_kept_flagged_and_can_run_again(settings: Settings) -
     crashing.send_signal(signal.SIGKILL)
     crashing.wait(10)
 
-    runtime = Runtime.start(settings, clock=VirtualClock(), run_scheduler=False)
+    runtime = Runtime.start(settings, demo=DemoService, clock=VirtualClock(), run_scheduler=False)
     try:
         incident = runtime.store.get_incident("crash-1")
         assert (incident.status, incident.analysis_status) == ("INVESTIGATING", "interrupted")
@@ -99,75 +96,25 @@ def test_prometheus_mode_without_a_demo_service_explains_that_faults_need_one(se
         runtime.close()
 
 
-def _saved_incident(runtime: Runtime, incident_id: str, severity: str = "SEV3") -> Incident:
-    now = runtime.clock.now()
-    signal = Signal(
-        rule="error_rate", service="checkout", value=0.3, threshold=0.05, ts=now, message="Error rate on checkout"
+def test_simulated_mode_without_a_demo_service_says_what_to_set(settings: Settings) -> None:
+    from core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="DEMO_SERVICE_URL"):
+        Runtime.start(settings, clock=VirtualClock(), run_scheduler=False)  # no demo factory, no URL
+
+
+def test_core_reaches_the_demo_service_only_through_the_seam() -> None:
+    """Every module of ``core`` but the CLI (a composition root) imports without ``demo_service``."""
+    probe = textwrap.dedent(
+        """
+        import importlib, pkgutil, sys
+        import core
+        for module in pkgutil.walk_packages(core.__path__, "core."):
+            if not module.name.startswith("core.cli"):
+                importlib.import_module(module.name)
+        print(sorted(name for name in sys.modules if name.split(".")[0] == "demo_service"))
+        """
     )
-    incident = Incident(
-        id=incident_id,
-        severity=severity,
-        title="High error rate on checkout (30%)",
-        start_time=now - 20,
-        detected_at=now,
-        fingerprint="component:checkout",
-        services=["checkout"],
-        signals=[signal],
-    )
-    runtime.store.save_incident(incident)
-    return incident
-
-
-def _wait_for_report(runtime: Runtime, incident_id: str, phrase: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while phrase not in (runtime.store.get_incident(incident_id).rca_markdown or ""):
-        assert time.monotonic() < deadline, f"no report saying {phrase!r} within {timeout:.0f} s"
-        time.sleep(0.05)
-
-
-def test_an_escalation_is_analysed_again_at_once_so_the_report_states_the_new_severity(settings: Settings) -> None:
-    runtime = Runtime.start(settings, clock=VirtualClock(), run_scheduler=False, synchronous_analysis=True)
-    try:
-        incident = _saved_incident(runtime, "esc-1")
-        runtime._on_incident_event(IncidentEvent("opened", incident))
-        assert "SEV3 incident" in runtime.store.get_incident("esc-1").rca_markdown
-        runs = len(runtime.store.agent_runs("esc-1"))
-
-        joined = runtime.store.update_incident("esc-1", updated_at=runtime.clock.now())
-        runtime._on_incident_event(IncidentEvent("updated", joined, new_signals=tuple(joined.signals)))
-        assert len(runtime.store.agent_runs("esc-1")) == runs  # a join within the gap is not analysed yet
-
-        escalated = runtime.store.update_incident("esc-1", severity="SEV1")
-        runtime._on_incident_event(IncidentEvent("updated", escalated, escalated=True))
-        assert "SEV1 incident" in runtime.store.get_incident("esc-1").rca_markdown
-        assert len(runtime.store.agent_runs("esc-1")) == 2 * runs
-    finally:
-        runtime.close()
-
-
-@pytest.mark.slow
-def test_an_incident_that_changes_while_its_analysis_runs_is_analysed_once_more(settings: Settings) -> None:
-    runtime = Runtime.start(settings, clock=VirtualClock(), run_scheduler=False)
-    gate, calls = threading.Event(), []
-    analyze = runtime.analysis.analyze
-
-    def gated(incident_id: str, on_progress=None) -> Incident:
-        calls.append(incident_id)
-        analysed = analyze(incident_id, on_progress)  # reports the incident as it is now...
-        gate.wait(30)  # ...and is still running when the incident changes
-        return analysed
-
-    try:
-        _saved_incident(runtime, "esc-2")
-        runtime.analysis.analyze = gated  # the first analysis holds until the incident has changed
-        first = runtime.submit_analysis("esc-2")
-        _wait_for_report(runtime, "esc-2", "SEV3 incident")
-        assert runtime.submit_analysis("esc-2") is first  # a plain request joins the running one
-        assert runtime.submit_analysis("esc-2", again_if_running=True) is first
-        runtime.store.update_incident("esc-2", severity="SEV1")
-        gate.set()
-        first.result(30)
-        _wait_for_report(runtime, "esc-2", "SEV1 incident")
-        assert calls == ["esc-2", "esc-2"]
-    finally:
-        runtime.close()
+    root = Path(__file__).resolve().parent.parent
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True)
+    assert completed.stdout.strip() == "[]"

@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.cli.simulate_cmd import FaultSpec
+from core.simulation import FaultSpec
 
 INTENSITIES: tuple[float, ...] = (0.3, 0.6, 1.0)
 

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from core import scenario
 from core.agents.base import AnalysisContext
-from core.cli.simulate_cmd import FaultSpec, simulate
+from core.cli.simulate_cmd import fault_spec
 from core.config import load_settings
+from core.simulation import FaultSpec, simulate
+from demo_service import DemoService
 
 
 def record(
@@ -35,24 +37,30 @@ def record(
         contexts[ctx.incident.id] = ctx
 
     with tempfile.TemporaryDirectory(prefix="record-") as tmp:
-        db = Path(tmp) / "r.duckdb"
         result = simulate(
-            faults, duration=duration, warmup=300, seed=seed, db=db, settings=load_settings(), observe=keep
+            faults,
+            demo=DemoService,
+            settings=load_settings(),
+            duration=duration,
+            warmup=300,
+            seed=seed,
+            db=Path(tmp) / "r.duckdb",
+            observe=keep,
         )
-    if not result["incidents"]:
+    if not result.incidents:
         raise SystemExit("no incident was opened: nothing to record")
-    first = result["incidents"][0]
-    injected = [{"type": f["type"], "target": f["target"], "intensity": f["intensity"]} for f in result["faults"]]
+    first = result.incidents[0]
+    injected = [{"type": f.type, "target": f.target, "intensity": f.intensity} for f in result.faults]
     if expected is None:
-        expected = [(f["target"], f["type"]) for f in injected]
-    scenario.save(folder, contexts[first["id"]], description=description, faults=injected, expected=expected)
-    causes = ", ".join(f"{h['kind']}@{h['service']} {h['confidence']:.2f}" for h in first["root_causes"][:3])
-    return f"{folder}: {len(result['incidents'])} incident(s); first analysed as: {causes or 'no cause'}"
+        expected = [(f.target, f.type) for f in result.faults]
+    scenario.save(folder, contexts[first.id], description=description, faults=injected, expected=expected)
+    causes = ", ".join(f"{h.kind}@{h.service} {h.confidence:.2f}" for h in first.root_causes[:3])
+    return f"{folder}: {len(result.incidents)} incident(s); first analysed as: {causes or 'no cause'}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.rca.record", description=__doc__)
-    parser.add_argument("--fault", action="append", type=FaultSpec.parse, required=True)
+    parser.add_argument("--fault", action="append", type=fault_spec, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--duration", type=float, default=240.0)
     parser.add_argument("--name", required=True)

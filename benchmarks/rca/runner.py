@@ -11,8 +11,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from benchmarks.rca.plan import Run
-from core.cli.simulate_cmd import simulate
 from core.config import load_settings
+from core.simulation import simulate
+from demo_service import DemoService
 
 WARMUP_SECONDS = 300.0
 
@@ -23,11 +24,12 @@ def run_one(run: Run) -> dict:
     with tempfile.TemporaryDirectory(prefix="rca-bench-") as tmp:
         result = simulate(
             list(run.faults),
+            demo=DemoService,
+            settings=load_settings(),  # in each worker process: the environment the benchmark was started with
             duration=run.duration,
             warmup=WARMUP_SECONDS,
             seed=run.seed,
             db=Path(tmp) / "b.duckdb",
-            settings=load_settings(),  # in each worker process: the environment the benchmark was started with
         )
     return {
         "group": run.group,
@@ -35,20 +37,19 @@ def run_one(run: Run) -> dict:
         "seed": run.seed,
         "duration": run.duration,
         "warmup": WARMUP_SECONDS,
-        "faults": [{"type": f["type"], "target": f["target"], "intensity": f["intensity"]} for f in result["faults"]],
+        "faults": [{"type": f.type, "target": f.target, "intensity": f.intensity} for f in result.faults],
         "incidents": [
             {
-                "title": incident["title"],
-                "services": incident["services"],
-                "detection_delay_s": incident["detection_delay_s"],
-                "analysis_status": incident["analysis_status"],
+                "title": incident.title,
+                "services": incident.services,
+                "detection_delay_s": incident.detection_delay_s,
+                "analysis_status": incident.analysis_status,
                 "root_causes": [
-                    {key: h.get(key) for key in ("service", "kind", "confidence", "score", "group")}
-                    | {"evidence": len(h.get("evidence", []))}
-                    for h in incident["root_causes"]
+                    cause.model_dump(mode="json", exclude={"evidence"}) | {"evidence": len(cause.evidence)}
+                    for cause in incident.root_causes
                 ],
             }
-            for incident in result["incidents"]
+            for incident in result.incidents
         ],
         "wall_seconds": round(time.perf_counter() - started, 2),
     }

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from core.clock import SystemClock
 from core.config import Settings
-from core.sources.demo import DemoServiceClient
+from core.sources.demo import open_demo
+from demo_service import DemoService  # the composition root: the embedded demo shop
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -20,24 +22,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    embedded = None
-    if settings.demo_service_url:
-        url = settings.demo_service_url
-    else:
-        from demo_service import DemoService
-
-        embedded = DemoService(seed=settings.demo_seed)
-        url = embedded.start(host="127.0.0.1", port=0)
+    client, embedded = open_demo(settings.demo_service_url, SystemClock(), settings.demo_seed, DemoService)
     try:
-        catalogue, active = DemoServiceClient(url).faults()
+        listing = client.faults()
     finally:
+        client.close()
         if embedded is not None:
             embedded.stop()
     if args.json:
-        print(json.dumps({"catalogue": [k.model_dump() for k in catalogue], "active": active}, indent=2))
+        print(json.dumps(listing.model_dump(mode="json"), indent=2))
         return 0
-    width = max((len(kind.type) for kind in catalogue), default=0) + 2
-    for kind in catalogue:
+    width = max((len(kind.type) for kind in listing.catalogue), default=0) + 2
+    for kind in listing.catalogue:
         print(f"{kind.type:<{width}}targets: {', '.join(kind.targets)} (default {kind.default_target})")
         print(f"{'':<{width}}{kind.description}")
     return 0

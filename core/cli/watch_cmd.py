@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 from core.config import Settings
-from core.export import root_causes
-from core.models import Incident
+from core.models import Incident, root_causes
 from core.runtime import Runtime, SourceStatus
+from demo_service import DemoService  # the composition root: the embedded demo shop
 
 POLL_SECONDS = 1.0
 
@@ -31,7 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = Runtime.start(settings)
+    runtime = Runtime.start(settings, demo=DemoService)
     print(json.dumps({"event": "started", "demo_service": runtime.demo_service_url()}), flush=True)
     seen: dict[str, tuple[str, str]] = {}
     sources_ok: dict[str, bool] = {}
@@ -88,5 +88,5 @@ def _line(event: str, incident: Incident) -> dict[str, Any]:
         "analysis_status": incident.analysis_status,
     }
     if event == "analyzed":
-        line["root_causes"] = root_causes(incident, with_evidence=False)
+        line["root_causes"] = [cause.model_dump(mode="json", exclude={"evidence"}) for cause in root_causes(incident)]
     return line

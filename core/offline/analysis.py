@@ -27,8 +27,7 @@ from core.agents import default_agents
 from core.agents.base import AnalysisContext
 from core.clock import SystemClock
 from core.config import Settings
-from core.export import root_causes
-from core.models import Incident, LogEvent, Topology
+from core.models import Incident, LogEvent, RootCause, Topology, root_causes
 from core.offline.kinds import signatures_for
 from core.offline.loaders import InputError, MetricsFile
 from core.orchestration.supervisor import AnalysisResult, ProgressCallback, Supervisor
@@ -53,7 +52,7 @@ class OfflineAnalysis:
     warnings: tuple[str, ...]
 
     @property
-    def root_causes(self) -> list[dict[str, Any]]:
+    def root_causes(self) -> list[RootCause]:
         """Ranked hypotheses as ``simulate`` prints them (service, kind, confidence, evidence)."""
         return root_causes(self.incident)
 
@@ -70,7 +69,7 @@ class OfflineAnalysis:
             "baseline": {"start": self.baseline[0], "end": self.baseline[1]},
             "window": {"start": self.window[0], "end": self.window[1]},
             "status": self.result.status,
-            "root_causes": self.root_causes,
+            "root_causes": [cause.model_dump(mode="json") for cause in self.root_causes],
             "no_cause_reason": self.no_cause_reason,
             "anomalies": self.result.final_summary.get("anomalies", []),
             "warnings": list(self.warnings),

@@ -1,47 +1,74 @@
-"""The demo service over HTTP: its API client, and the metrics and log sources built on it."""
+"""The demo service over HTTP: its API client, the metrics and log sources built on it, and the seam through
+which the app and the CLI embed one (``core`` never imports ``demo_service``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import requests
+from pydantic import ValidationError
 
-from core.errors import FaultRequestError, SourceError
-from core.models import FaultKind, LogEvent, MetricPoint, Topology
+from core.clock import Clock
+from core.errors import ConfigError, FaultRequestError, SourceError
+from core.models import FaultListing, InjectedFault, LogEvent, MetricPoint, Topology
+from core.sources.http import HttpClient, body_excerpt
 from core.sources.prometheus_text import Snapshot, parse_snapshot
 from core.sources.rates import signals_between
 
 MAX_MESSAGE_CHARS = 10_000
 LOG_PAGE = 5_000
+#: Seconds one request to the demo service may take.
+TIMEOUT_SECONDS = 5.0
+
+
+class EmbeddedDemo(Protocol):
+    """A demo service served by this process (``demo_service.DemoService``) until stopped."""
+
+    def start(self, host: str = ..., port: int = ...) -> str:
+        """Serve on ``host:port`` (0: a free port); returns the base URL."""
+        ...
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        ...
+
+
+class DemoFactory(Protocol):
+    """Builds an embedded demo service on ``clock`` with ``seed``: the app and the CLI pass ``DemoService``."""
+
+    def __call__(self, *, clock: Clock, seed: int) -> EmbeddedDemo: ...
 
 
 class DemoServiceClient:
     """Typed access to the demo service's HTTP API; every transport problem becomes ``SourceError``."""
 
-    def __init__(self, base_url: str, *, timeout: float = 5.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self._session = requests.Session()
+    def __init__(self, base_url: str, *, timeout: float = TIMEOUT_SECONDS) -> None:
+        self._http = HttpClient(base_url, timeout=timeout)
+
+    @property
+    def base_url(self) -> str:
+        """The service's URL as it may be shown: no user info, no query."""
+        return self._http.display_url
 
     def close(self) -> None:
         """Close pooled connections."""
-        self._session.close()
+        self._http.close()
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        url = f"{self.base_url}{path}"
-        try:
-            return self._session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise SourceError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
+    def _checked(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        response = self._http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise SourceError(f"{self._where(method, path)}: HTTP {response.status_code}: {body_excerpt(response)}")
+        return response
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self._request(method, path, **kwargs)
-        if response.status_code >= 400:
-            raise SourceError(f"{method} {self.base_url}{path}: HTTP {response.status_code}: {response.text[:200]}")
+        response = self._checked(method, path, **kwargs)
         try:
             return response.json()
         except ValueError as exc:
-            raise SourceError(f"{method} {self.base_url}{path}: answer is not JSON") from exc
+            raise SourceError(f"{self._where(method, path)}: answer is not JSON") from exc
+
+    def _where(self, method: str, path: str) -> str:
+        return f"{method} {self.base_url}{path}"
 
     def health(self) -> dict[str, Any]:
         """The /health answer."""
@@ -49,10 +76,7 @@ class DemoServiceClient:
 
     def metrics_text(self) -> str:
         """The /metrics exposition."""
-        response = self._request("GET", "/metrics")
-        if response.status_code != 200:
-            raise SourceError(f"GET {self.base_url}/metrics: HTTP {response.status_code}")
-        return response.text
+        return self._checked("GET", "/metrics").text
 
     def logs(self, since: str | None, limit: int = LOG_PAGE) -> dict[str, Any]:
         """One page of /logs after ``since``."""
@@ -65,28 +89,26 @@ class DemoServiceClient:
         """Services and dependencies from /topology."""
         try:
             return Topology.model_validate(self._json("GET", "/topology"))
-        except ValueError as exc:
-            raise SourceError(f"GET {self.base_url}/topology: unexpected answer: {exc}") from exc
+        except ValidationError as exc:
+            raise SourceError(
+                f"{self._where('GET', '/topology')}: unexpected answer: {exc.error_count()} error(s)"
+            ) from exc
 
-    def faults(self) -> tuple[list[FaultKind], list[dict[str, Any]]]:
+    def faults(self) -> FaultListing:
         """The fault catalogue and the active faults."""
-        body = self._json("GET", "/faults")
         try:
-            catalogue = [FaultKind.model_validate(kind) for kind in body["catalogue"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SourceError(f"GET {self.base_url}/faults: unexpected answer: {exc}") from exc
-        return catalogue, list(body.get("active", []))
+            return FaultListing.model_validate(self._json("GET", "/faults"))
+        except ValidationError as exc:
+            raise SourceError(
+                f"{self._where('GET', '/faults')}: unexpected answer: {exc.error_count()} error(s)"
+            ) from exc
 
-    def inject(self, type_: str, target: str | None, intensity: float, duration_seconds: float) -> dict[str, Any]:
+    def inject(self, type_: str, target: str | None, intensity: float, duration_seconds: float) -> InjectedFault:
         """POST /faults; a refusal raises ``FaultRequestError`` with the service's reason."""
-        payload: dict[str, Any] = {
-            "type": type_,
-            "intensity": intensity,
-            "duration_seconds": duration_seconds,
-        }
+        payload: dict[str, Any] = {"type": type_, "intensity": intensity, "duration_seconds": duration_seconds}
         if target:
             payload["target"] = target
-        response = self._request("POST", "/faults", json=payload)
+        response = self._http.request("POST", "/faults", json=payload)
         if 400 <= response.status_code < 500:
             try:
                 reason = response.json().get("error", response.text)
@@ -94,21 +116,50 @@ class DemoServiceClient:
                 reason = response.text
             raise FaultRequestError(f"The demo service refused the fault: {reason}")
         if response.status_code != 201:
-            raise SourceError(f"POST {self.base_url}/faults: HTTP {response.status_code}: {response.text[:200]}")
-        return response.json()
+            raise SourceError(
+                f"{self._where('POST', '/faults')}: HTTP {response.status_code}: {body_excerpt(response)}"
+            )
+        try:
+            return InjectedFault.model_validate(response.json())
+        except ValueError as exc:  # not JSON, or not a fault (ValidationError is a ValueError)
+            raise SourceError(f"{self._where('POST', '/faults')}: unexpected answer") from exc
 
     def stop_fault(self, fault_id: str) -> None:
         """DELETE /faults/{id}; an unknown id raises ``FaultRequestError``."""
-        response = self._request("DELETE", f"/faults/{requests.utils.quote(fault_id, safe='')}")
+        path = f"/faults/{requests.utils.quote(fault_id, safe='')}"
+        response = self._http.request("DELETE", path)
         if response.status_code == 404:
             raise FaultRequestError(f"No active fault with id {fault_id!r} (it may have expired).")
         if response.status_code >= 400:
-            raise SourceError(f"DELETE /faults/{fault_id}: HTTP {response.status_code}")
+            raise SourceError(f"{self._where('DELETE', path)}: HTTP {response.status_code}")
 
     def stop_all(self) -> int:
         """DELETE /faults; returns how many faults were stopped."""
         body = self._json("DELETE", "/faults")
         return int(body.get("stopped", 0)) if isinstance(body, dict) else 0
+
+
+def open_demo(
+    url: str | None, clock: Clock, seed: int, embed: DemoFactory | None
+) -> tuple[DemoServiceClient, EmbeddedDemo | None]:
+    """A client of the demo service at ``url``, or of one built with ``embed`` and served on a free local
+    port (returned too, to stop it); ``ConfigError`` when there is neither."""
+    if url:
+        try:
+            return DemoServiceClient(url), None
+        except ValueError as exc:
+            raise ConfigError(f"DEMO_SERVICE_URL: {exc}") from exc
+    if embed is None:
+        raise ConfigError(
+            "No demo service: set DEMO_SERVICE_URL to a running one (python -m demo_service --port 8001), "
+            "or start the app or the CLI, which embed one."
+        )
+    embedded = embed(clock=clock, seed=seed)
+    try:
+        return DemoServiceClient(embedded.start(host="127.0.0.1", port=0)), embedded
+    except Exception:
+        embedded.stop()
+        raise
 
 
 class DemoMetricsSource:

@@ -93,7 +93,7 @@ def test_fault_button_reaches_demo_service(app: AppTest, runtime) -> None:
     app.button(key=f"faults_inject_{kind.type}").click().run()
     _no_exception(app)
     active = runtime.active_faults()
-    assert [f["type"] for f in active] == [kind.type]
+    assert [f.type for f in active] == [kind.type]
     assert "Detection should take about" in app.success[0].value
     app.button(key="faults_stop_all").click().run()
     assert runtime.active_faults() == []

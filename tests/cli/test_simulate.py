@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.simulate_cmd import FaultSpec, simulate
 from core.config import Settings
+from core.simulation import FaultSpec, simulate
+from demo_service import DemoService
 
 pytestmark = pytest.mark.slow  # simulates 5 to 60 minutes of the shop per test
 
@@ -25,23 +26,31 @@ DEFAULT_TARGET = {
 @pytest.mark.parametrize("fault", SEED_FAULTS)
 def test_each_seed_fault_yields_one_incident_with_the_right_cause(fault: str, tmp_path: Path) -> None:
     result = simulate(
-        [FaultSpec(fault)], duration=300, warmup=300, seed=1, db=tmp_path / "sim.duckdb", settings=Settings()
+        [FaultSpec(fault)],
+        demo=DemoService,
+        settings=Settings(),
+        duration=300,
+        warmup=300,
+        seed=1,
+        db=tmp_path / "sim.duckdb",
     )
-    (incident,) = result["incidents"]
-    assert incident["detection_delay_s"] <= (60 if fault == "memory_leak" else 15)
-    top = incident["root_causes"][0]
-    assert (top["kind"], top["service"]) == (fault, DEFAULT_TARGET[fault])
-    assert 0 < top["confidence"] <= 1
-    assert top["evidence"], "a hypothesis without evidence"
-    assert incident["analysis_status"] == "done"
-    markdown = incident["rca_markdown"]
+    (incident,) = result.incidents
+    assert incident.detection_delay_s <= (60 if fault == "memory_leak" else 15)
+    top = incident.root_causes[0]
+    assert (top.kind, top.service) == (fault, DEFAULT_TARGET[fault])
+    assert 0 < top.confidence <= 1
+    assert top.evidence, "a hypothesis without evidence"
+    assert incident.analysis_status == "done"
+    markdown = incident.rca_markdown
     for section in ("Executive Summary", "Timeline", "Root Cause", "Immediate Actions", "Prevention", "Log Patterns"):
         assert f"## {section}" in markdown
 
 
 def test_fault_free_hour_opens_nothing(tmp_path: Path) -> None:
-    result = simulate([], duration=3600, warmup=300, seed=2, db=tmp_path / "quiet.duckdb", settings=Settings())
-    assert result["incidents"] == []
+    result = simulate(
+        [], demo=DemoService, settings=Settings(), duration=3600, warmup=300, seed=2, db=tmp_path / "quiet.duckdb"
+    )
+    assert result.incidents == []
 
 
 def test_cli_json_output_and_fault_parsing(tmp_path: Path) -> None:

@@ -29,11 +29,11 @@ def test_the_hogged_service_ranks_first(hog: str) -> None:
         sample = generate(seed, hog=hog)
         causes = _analyze(sample.to_csv()).root_causes
         top = causes[0] if causes else None
-        if top is None or (top["service"], top["kind"]) != (sample.culprit, hog):
-            misses.append((seed, sample.culprit, top and (top["service"], top["kind"])))
+        if top is None or (top.service, top.kind) != (sample.culprit, hog):
+            misses.append((seed, sample.culprit, top and (top.service, top.kind)))
         for cause in causes:
-            assert cause["evidence"], f"seed {seed}: {cause['kind']} on {cause['service']} cites no evidence"
-        assert {c["service"] for c in causes} <= set(SERVICES)
+            assert cause.evidence, f"seed {seed}: {cause.kind} on {cause.service} cites no evidence"
+        assert {c.service for c in causes} <= set(SERVICES)
     assert not misses, f"top hypothesis is not the {hog} hog: {misses}"
 
 
@@ -42,7 +42,7 @@ def test_every_service_can_be_found_as_the_culprit() -> None:
     for seed, culprit in enumerate(SERVICES):
         hog = "cpu" if seed % 2 else "memory"
         causes = _analyze(generate(100 + seed, hog=hog, culprit=culprit).to_csv()).root_causes
-        assert causes and (causes[0]["service"], causes[0]["kind"]) == (culprit, hog), (seed, culprit, causes[:2])
+        assert causes and (causes[0].service, causes[0].kind) == (culprit, hog), (seed, culprit, causes[:2])
 
 
 @pytest.mark.slow
@@ -85,9 +85,7 @@ def test_long_layout_gives_the_same_answer_as_wide() -> None:
     long = pd.DataFrame({"time": long["time"], "service": parts[0], "metric": parts[1], "value": long["value"]})
     wide_top = _analyze(sample.to_csv()).root_causes[0]
     long_top = _analyze(long.to_csv(index=False).encode(), "long.csv").root_causes[0]
-    assert (
-        (long_top["service"], long_top["kind"]) == (wide_top["service"], wide_top["kind"]) == (sample.culprit, "memory")
-    )
+    assert (long_top.service, long_top.kind) == (wide_top.service, wide_top.kind) == (sample.culprit, "memory")
 
 
 @pytest.mark.slow
@@ -105,7 +103,7 @@ def test_a_separate_baseline_file_is_placed_before_the_metrics() -> None:
     assert result.baseline[1] == result.window[0] == float(incident["time"].iloc[0])
     assert result.baseline[1] - result.baseline[0] == pytest.approx(600.0, abs=10.0)
     assert any("moved" in note for note in result.warnings)
-    assert (result.root_causes[0]["service"], result.root_causes[0]["kind"]) == (sample.culprit, "cpu")
+    assert (result.root_causes[0].service, result.root_causes[0].kind) == (sample.culprit, "cpu")
 
 
 def test_too_short_a_file_is_refused() -> None:
@@ -123,7 +121,7 @@ def test_logs_add_log_patterns_to_the_report() -> None:
     events, _ = parse_logs("\n".join(lines).encode(), "app.log")
     result = _analyze(sample.to_csv(), logs=events)
     assert "worker timed out" in result.result.rca_markdown
-    assert result.root_causes[0]["service"] == sample.culprit
+    assert result.root_causes[0].service == sample.culprit
 
 
 def test_memory_pressure_logs_are_cited_as_evidence_of_the_memory_hog() -> None:
@@ -133,10 +131,10 @@ def test_memory_pressure_logs_are_cited_as_evidence_of_the_memory_hog() -> None:
     lines += [f"{utc_iso(onset + i)} WARN {sample.culprit} GC pause 900 ms, heap 95% full" for i in range(0, 300, 5)]
     events, _ = parse_logs("\n".join(lines).encode(), "app.log", default_service=str(sample.culprit))
     top = _analyze(sample.to_csv(), logs=events).root_causes[0]
-    assert (top["service"], top["kind"]) == (sample.culprit, "memory")
-    logs = [e for e in top["evidence"] if e["kind"] == "log"]
-    assert logs and logs[0]["description"].startswith("memory-pressure logs: ")
-    assert "GC pause" in logs[0]["description"] and "60 lines in the window (new)" in logs[0]["description"]
+    assert (top.service, top.kind) == (sample.culprit, "memory")
+    logs = [e for e in top.evidence if e.kind == "log"]
+    assert logs and logs[0].description.startswith("memory-pressure logs: ")
+    assert "GC pause" in logs[0].description and "60 lines in the window (new)" in logs[0].description
 
 
 def utc_iso(ts: float) -> str:
