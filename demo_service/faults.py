@@ -1,6 +1,6 @@
 """Fault requests and active faults: validation of ``POST /faults`` and the book of running faults.
 
-The kinds themselves (what each does, where it may strike) are in ``demo_service/kinds.py``.
+The kinds themselves (what each does, where it may strike) are in ``demo_service/mechanics.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from demo_service.effects import Effects
-from demo_service.kinds import FaultKind, catalogue, kind_named
+from demo_service.mechanics import FaultMechanics, catalogue, mechanics_of
 from demo_service.topology import EXTERNAL, SERVICES
 
 DEFAULT_INTENSITY = 1.0
@@ -44,19 +44,19 @@ def _number(field: str, value: object) -> float:
     return number
 
 
-def _kind(value: object) -> FaultKind:
+def _kind(value: object) -> FaultMechanics:
     known = ", ".join(kind.type for kind in catalogue())
     if value is None:
         raise FaultRequestError(f"'type' is required; known fault types: {known}")
     if not isinstance(value, str):
         raise FaultRequestError(f"'type' must be a string, got {value!r}; known: {known}")
-    kind = kind_named(value)
+    kind = mechanics_of(value)
     if kind is None:
         raise FaultRequestError(f"unknown fault type {value!r}; known fault types: {known}")
     return kind
 
 
-def _target(kind: FaultKind, value: object) -> str:
+def _target(kind: FaultMechanics, value: object) -> str:
     if value is None:
         return kind.default_target
     valid = ", ".join(kind.targets)
@@ -187,7 +187,7 @@ class FaultBook:
         """The knobs every active fault turns, combined by taking the strongest."""
         effects = Effects()
         for fault in self._active.values():
-            kind = kind_named(fault.type)
+            kind = mechanics_of(fault.type)
             if kind is not None:
                 kind.apply(effects, fault.target, fault.intensity)
         return effects

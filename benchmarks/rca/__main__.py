@@ -24,7 +24,7 @@ from benchmarks.rca.report import summary
 from benchmarks.rca.runner import progress, read_rows, run_all
 from benchmarks.seed_faults import seeds_of
 from core.agents import calibration
-from demo_service.faults import catalogue
+from demo_service.mechanics import catalogue
 
 
 def build(args: argparse.Namespace) -> list[plan.Run]:

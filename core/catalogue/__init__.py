@@ -1,8 +1,9 @@
 """Fault-kind signatures: how each kind shows in metrics and logs, where it can occur, and what to do about it.
 
 Root-cause analysis scores every (target, kind) pair of the fault catalogue whose kind is registered here.
-Adding a kind is a local change: write one ``Signature`` (cues, locations, playbook) in ``seed_kinds`` or
-``more_kinds`` and list it in ``registry``; nothing else needs to know about it.
+The signatures are grouped by what they describe: ``service_kinds`` (a service's own code and runtime),
+``data_kinds`` (data stores, pools and disks) and ``edge_kinds`` (dependencies and traffic); the log cues
+that several kinds read are in ``cues``. Adding a kind: "Adding a fault kind" in ``demo_service/README.md``.
 """
 
 from core.catalogue.playbook import GENERIC_IMMEDIATE, GENERIC_PREVENTION, generic_playbook, playbook, render_steps

@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from core.catalogue.more_kinds import (
-    BAD_DEPLOY,
-    CACHE_FAILURE,
-    CONNECTION_POOL_EXHAUSTION,
-    CPU_SATURATION,
-    DISK_FULL,
-    TRAFFIC_SURGE,
-)
-from core.catalogue.seed_kinds import DB_SLOW, DEPENDENCY_DOWN, ERROR_RATE_KIND, LATENCY_SPIKE, MEMORY_LEAK
+from core.catalogue.data_kinds import CACHE_FAILURE, CONNECTION_POOL_EXHAUSTION, DB_SLOW, DISK_FULL
+from core.catalogue.edge_kinds import DEPENDENCY_DOWN, TRAFFIC_SURGE
+from core.catalogue.service_kinds import BAD_DEPLOY, CPU_SATURATION, ERROR_RATE_KIND, LATENCY_SPIKE, MEMORY_LEAK
 from core.catalogue.signature import CACHE_NAME, DATABASE_NAME, Location, Signature
 from core.models import FaultKind, Topology
 
+# The order is the order of the candidates when no catalogue names them (and of their ties).
 _SIGNATURES: tuple[Signature, ...] = (
     LATENCY_SPIKE,
     ERROR_RATE_KIND,

@@ -1,16 +1,58 @@
-"""The fault-kind registry: candidates from the catalogue, locations, log cues, playbooks."""
+"""The fault-kind registry: the contract with the demo service's catalogue, candidates from the catalogue,
+locations, log cues, playbooks."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from core import catalogue
-from core.models import FaultKind
+from core.clock import VirtualClock
+from core.models import FaultKind, FaultListing, Topology
+from core.sources.demo import DemoServiceClient
+from demo_service import DemoService
 from tests.factories import CATALOGUE, TOPOLOGY
 
 
-def test_every_demo_kind_is_registered_with_cues_and_a_playbook() -> None:
-    for fault in CATALOGUE:
+@pytest.fixture(scope="module")
+def demo() -> Iterator[tuple[FaultListing, Topology]]:
+    """The demo service's catalogue and topology, read over HTTP as the runtime reads them."""
+    service = DemoService(clock=VirtualClock(), seed=1)
+    client = DemoServiceClient(service.start(host="127.0.0.1", port=0))
+    try:
+        yield client.faults(), client.topology()
+    finally:
+        client.close()
+        service.stop()
+
+
+def test_the_demo_catalogue_and_the_analyzer_signatures_name_the_same_kinds(
+    demo: tuple[FaultListing, Topology],
+) -> None:
+    """A kind the demo service can inject without a signature would never be named as a root cause."""
+    listing, _ = demo
+    injectable = {kind.type for kind in listing.catalogue}
+    assert injectable - set(catalogue.SIGNATURES) == set(), "demo kinds without a signature in core/catalogue"
+    assert set(catalogue.SIGNATURES) - injectable == set(), "signatures of kinds the demo service cannot inject"
+
+
+def test_every_demo_target_is_a_candidate_where_its_signature_allows_it(demo: tuple[FaultListing, Topology]) -> None:
+    listing, topology = demo
+    pairs = {(target, sig.kind) for target, sig in catalogue.candidates(topology, listing.catalogue)}
+    assert pairs == {(target, kind.type) for kind in listing.catalogue for target in kind.targets}
+    misplaced = [
+        (kind.type, target, catalogue.location_of(target, topology))
+        for kind in listing.catalogue
+        for target in kind.targets
+        if catalogue.location_of(target, topology) not in catalogue.SIGNATURES[kind.type].locations
+    ]
+    assert misplaced == [], "targets whose location the kind's signature does not allow"
+
+
+def test_every_demo_kind_is_registered_with_cues_and_a_playbook(demo: tuple[FaultListing, Topology]) -> None:
+    listing, _ = demo
+    for fault in listing.catalogue:
         sig = catalogue.signature_for(fault.type)
         assert sig is not None, fault.type
         assert sig.metric_cues and sig.log_cues and sig.immediate and sig.prevention

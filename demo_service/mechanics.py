@@ -1,8 +1,8 @@
-"""Fault kinds: what each one does to the shop's handlers, where it may strike, and the registry.
+"""Fault mechanics: what each fault kind does to the shop's handlers, where it may strike, and the registry.
 
-A kind is a ``FaultKind`` whose ``apply`` turns knobs on an ``Effects`` for one target and intensity;
-the shop's code paths read the knobs. Add a kind with ``register``; nothing else needs to change
-unless it needs a new knob. Every kind's mechanics and metric and log signature: ``demo_service/README.md``.
+A kind's ``FaultMechanics`` turns knobs on an ``Effects`` for one target and intensity (``apply``); the
+shop's code paths read the knobs. The registry is the catalogue ``GET /faults`` lists. Every kind's
+mechanics and its metric and log signature, and the files that adding a kind touches: ``README.md`` here.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ _APP_SERVICES = (FRONTEND, CATALOG, CHECKOUT, PAYMENTS)
 
 
 @dataclass(frozen=True, slots=True)
-class FaultKind:
-    """One entry of the catalogue: where it may strike and how it alters the handlers."""
+class FaultMechanics:
+    """How one fault kind works in the shop: where it may strike and how it alters the handlers."""
 
     type: str
     description: str
@@ -47,10 +47,10 @@ class FaultKind:
         }
 
 
-_CATALOGUE: dict[str, FaultKind] = {}
+_CATALOGUE: dict[str, FaultMechanics] = {}
 
 
-def register(kind: FaultKind) -> FaultKind:
+def register(kind: FaultMechanics) -> FaultMechanics:
     """Add ``kind`` to the catalogue; raises ValueError on a duplicate name or an unknown target."""
     if kind.type in _CATALOGUE:
         raise ValueError(f"fault type {kind.type!r} is already registered")
@@ -64,12 +64,12 @@ def register(kind: FaultKind) -> FaultKind:
     return kind
 
 
-def catalogue() -> list[FaultKind]:
+def catalogue() -> list[FaultMechanics]:
     """Every registered kind, sorted by type name."""
     return [_CATALOGUE[name] for name in sorted(_CATALOGUE)]
 
 
-def kind_named(name: str) -> FaultKind | None:
+def mechanics_of(name: str) -> FaultMechanics | None:
     """The registered kind called ``name``, or None."""
     return _CATALOGUE.get(name)
 
@@ -102,7 +102,7 @@ def _dependency_down(effects: Effects, target: str, intensity: float) -> None:
 
 
 register(
-    FaultKind(
+    FaultMechanics(
         "latency_spike",
         "Handler stalls 1-3 s on max(25 %, intensity) of the target's requests; p95 > 1 s.",
         _APP_SERVICES,
@@ -111,7 +111,7 @@ register(
     )
 )
 register(
-    FaultKind(
+    FaultMechanics(
         "error_rate",
         "max(15 %, 30 % x intensity) of the target's requests raise an unhandled exception (500).",
         _APP_SERVICES,
@@ -120,7 +120,7 @@ register(
     )
 )
 register(
-    FaultKind(
+    FaultMechanics(
         "db_slow",
         "max(25 %, intensity) of postgres queries take 0.5-2 s extra; catalog and checkout slow down.",
         (POSTGRES,),
@@ -129,7 +129,7 @@ register(
     )
 )
 register(
-    FaultKind(
+    FaultMechanics(
         "memory_leak",
         "Target retains 100 KB x intensity per request; GC pressure, then OOM kills near 1 GB.",
         _APP_SERVICES,
@@ -138,7 +138,7 @@ register(
     )
 )
 register(
-    FaultKind(
+    FaultMechanics(
         "dependency_down",
         "max(30 %, 50 % x intensity) of payments' calls to payment-gateway fail to connect.",
         (GATEWAY,),
@@ -147,7 +147,7 @@ register(
     )
 )
 
-# --- the six kinds added for the fault catalogue (issue 3) ------------------------------------------
+# --- saturation, pools, deploys, caches, disks and load ---------------------------------------------
 
 
 def _cpu_saturation(effects: Effects, target: str, intensity: float) -> None:
@@ -181,7 +181,7 @@ def _traffic_surge(effects: Effects, target: str, intensity: float) -> None:
 
 
 register(
-    FaultKind(
+    FaultMechanics(
         "cpu_saturation",
         "A runaway hot loop wants (1.2 + 0.8 x intensity) x the 1-core CPU limit: CPU pinned at 100 %, "
         "requests queue (wait grows up to 8 s); callers slow down, no errors.",
@@ -191,7 +191,7 @@ register(
     )
 )
 register(
-    FaultKind(
+    FaultMechanics(
         "connection_pool_exhaustion",
         "Target leaks 2 + 6 x intensity postgres connections per second; once its pool of 10 is empty, "
         "queries wait 2 s and fail (500); postgres stays healthy.",
@@ -201,7 +201,7 @@ register(
     )
 )
 register(
-    FaultKind(
+    FaultMechanics(
         "bad_deploy",
         "A new version of the target is deployed (INFO deploy event, restart); it raises a new exception "
         "on max(30 %, 50 % x intensity) of requests (500).",
@@ -211,7 +211,7 @@ register(
     )
 )
 register(
-    FaultKind(
+    FaultMechanics(
         "cache_failure",
         "max(30 %, 80 % x intensity) of cache calls time out after 1 s; frontend and catalog fall back to "
         "catalog and postgres, slower and with more database load.",
@@ -221,7 +221,7 @@ register(
     )
 )
 register(
-    FaultKind(
+    FaultMechanics(
         "disk_full",
         "The target's data volume fills by 15 + 25 x intensity % per second (postgres: a runaway query's temp "
         "files; apps: a debug log); once full, max(60 %, intensity) of writes (SQL writes, POST handlers) fail.",
@@ -231,7 +231,7 @@ register(
     )
 )
 register(
-    FaultKind(
+    FaultMechanics(
         "traffic_surge",
         "A flash sale adds (1 + 4 x intensity) x the daily peak rate of shoppers (x(2 + 4 x intensity) at the "
         "peak); above 120 req/s the frontend sheds the excess with 503; all services work harder, none is broken.",

@@ -1,9 +1,9 @@
-"""Signatures of the seed's five fault kinds: latency spike, error rate, slow database, memory leak and
-dependency outage."""
+"""Signatures of faults in a service's own code and runtime: a slow handler, unhandled exceptions, a
+memory leak, a bad deploy and CPU saturation."""
 
 from __future__ import annotations
 
-from core.catalogue.more_kinds import CALL_FAILURE, DEPLOY_EVENT, EXCEPTION_WORDS
+from core.catalogue.cues import CALL_FAILURE, DEPLOY_EVENT, EXCEPTION_WORDS
 from core.catalogue.signature import LATENCY, LogCue, MetricCue, Signature, Step, rx
 from core.models import (
     CPU_PERCENT,
@@ -18,9 +18,6 @@ from core.models import (
     MEMORY_MB,
     REQUEST_RATE,
 )
-
-CONNECTION = rx(r"connection (error|refused|reset|timed out)|connect(ion)? timeout|unreachable|refused|no route to")
-
 
 LATENCY_SPIKE = Signature(
     kind="latency_spike",
@@ -117,50 +114,6 @@ ERROR_RATE_KIND = Signature(
     ),
 )
 
-DB_SLOW = Signature(
-    kind="db_slow",
-    label="slow database",
-    locations=frozenset({"database"}),
-    metric_cues=(
-        MetricCue(DB_QUERY_P95_MS, 3.0, where="callers"),
-        MetricCue(LATENCY_P95_MS, 2.0),
-        MetricCue(LATENCY_P95_MS, 1.0, where="callers", primary=False),
-    ),
-    log_cues=(
-        LogCue(
-            "slow-query logs",
-            rx(r"slow query|duration:.*statement|statement timeout|query took"),
-            2.0,
-            levels=frozenset(),
-        ),
-        LogCue("slow-query logs in callers", rx(r"slow query|query took|statement timeout"), 1.0, where="callers"),
-    ),
-    explains=LATENCY | {DB_QUERY_P95_MS, DB_POOL_UTILIZATION},
-    propagates=True,
-    against=(CPU_PERCENT, DISK_USED_PERCENT),
-    signal_rules=("slow_query_logs", "db_query_p95", "db_slow"),
-    immediate=(
-        Step(
-            "Find the slow and blocking queries on {service}",
-            "Longest-running statements first.",
-            'kubectl exec deploy/{service} -- psql -U postgres -c "SELECT pid, now() - query_start AS age, state, '
-            "left(query, 120) FROM pg_stat_activity WHERE state != 'idle' ORDER BY age DESC LIMIT 10;\"",
-        ),
-        Step(
-            "Cancel runaway queries",
-            "Only statements running for more than 30 s.",
-            'kubectl exec deploy/{service} -- psql -U postgres -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity '
-            "WHERE state = 'active' AND now() - query_start > interval '30 seconds';\"",
-        ),
-        Step("Take load off {service}", "Serve {callers} from cache where possible and lower their pool sizes."),
-    ),
-    prevention=(
-        Step("Index the statements from the slow-query log (EXPLAIN ANALYZE each one)"),
-        Step("Set statement_timeout on {service} and per-call timeouts in {callers}"),
-        Step("Track query latency with pg_stat_statements and alert on p95 per statement"),
-    ),
-)
-
 MEMORY_LEAK = Signature(
     kind="memory_leak",
     label="memory leak",
@@ -199,31 +152,94 @@ MEMORY_LEAK = Signature(
     ),
 )
 
-DEPENDENCY_DOWN = Signature(
-    kind="dependency_down",
-    label="dependency outage",
-    locations=frozenset({"external"}),
-    metric_cues=(
-        MetricCue(DEPENDENCY_ERROR_RATE, 3.0, where="callers"),
-        MetricCue(ERROR_RATE, 1.0, where="callers", primary=False),
+BAD_DEPLOY = Signature(
+    kind="bad_deploy",
+    label="bad deploy",
+    locations=frozenset({"service"}),
+    metric_cues=(MetricCue(ERROR_RATE, 3.0),),
+    log_cues=(
+        DEPLOY_EVENT,
+        LogCue(
+            "errors of the new version",
+            rx(EXCEPTION_WORDS + r"|\berror\b"),
+            1.0,
+            levels=frozenset({"ERROR"}),
+            exclude=CALL_FAILURE,
+        ),
     ),
-    log_cues=(LogCue("connection errors naming the dependency", CONNECTION, 3.0, where="callers", names_target=True),),
+    required_logs=("deploy event",),
     explains=frozenset({ERROR_RATE, DEPENDENCY_ERROR_RATE}) | LATENCY,
     propagates=True,
-    signal_rules=("connection_error_logs", "dependency_error_rate", "dependency"),
+    against=(DEPENDENCY_ERROR_RATE, DISK_USED_PERCENT),
+    healthy_callees=(ERROR_RATE,),
+    signal_rules=("error_rate", "exception_logs", "log_pattern"),
     immediate=(
         Step(
-            "Check whether {service} is reachable from {caller}",
-            "And check the provider's status page.",
-            "kubectl exec deploy/{caller} -- nc -vz -w 3 {service} 443",
+            "Roll back {service} to the previous version",
+            "The errors started right after the deploy in the logs.",
+            "kubectl rollout undo deployment/{service}",
         ),
-        Step("Fail fast in {callers}", "Open the circuit breaker for {service} and return a clear error or fallback."),
-        Step("Fail over or queue", "Switch to a secondary provider, or queue requests to {service} for later retry."),
-        Step("Tell the users", "Post on the status page that calls depending on {service} are degraded."),
+        Step(
+            "Pause further rollouts of {service}",
+            "Stops the bad version from reaching more pods while you roll back.",
+            "kubectl rollout pause deployment/{service}",
+        ),
+        Step("Tell the team that shipped the release", "Share the failing route and the new version's stack trace."),
     ),
     prevention=(
-        Step("Put a circuit breaker with a fallback around every call from {callers} to {service}"),
-        Step("Retry calls to {service} with jittered backoff and a retry budget"),
-        Step("Probe {service} synthetically and alert before users notice"),
+        Step("Deploy {service} through a canary that rolls back automatically on its error rate"),
+        Step("Annotate dashboards with deploy events so that a regression points at its release"),
+        Step("Add the failing case to {service}'s tests before re-releasing"),
+    ),
+)
+
+CPU_SATURATION = Signature(
+    kind="cpu_saturation",
+    label="CPU saturation",
+    locations=frozenset({"service", "database", "cache"}),
+    metric_cues=(
+        MetricCue(CPU_PERCENT, 3.0),
+        MetricCue(LATENCY_P95_MS, 1.0, primary=False),
+        MetricCue(LATENCY_P95_MS, 0.5, where="callers", primary=False),
+    ),
+    log_cues=(
+        LogCue(
+            "CPU-starvation logs",
+            rx(
+                r"cpu (throttl|saturat|starv)|throttled|event loop (blocked|lag)|worker(s| pool)? (saturated|busy)|"
+                r"run ?queue|load average|request queue (full|backlog)"
+            ),
+            2.0,
+            levels=frozenset(),
+        ),
+    ),
+    explains=LATENCY | {CPU_PERCENT, DB_QUERY_P95_MS, DB_POOL_UTILIZATION},
+    propagates=True,
+    local=frozenset({CPU_PERCENT}),
+    against=(REQUEST_RATE, MEMORY_MB),
+    healthy_callees=(LATENCY_P95_MS, LATENCY_P99_MS),
+    signal_rules=("cpu",),
+    immediate=(
+        Step(
+            "Find what burns {service}'s CPU",
+            "Top threads/processes and a short CPU profile (py-spy, async-profiler, pprof) before changing anything.",
+            "kubectl top pod -l app={service} --containers",
+        ),
+        Step(
+            "Add CPU to {service}",
+            "More replicas spread the load; a higher CPU limit stops the throttling.",
+            "kubectl scale deployment/{service} --replicas=4",
+        ),
+        Step(
+            "Roll back if the CPU rise started with a change",
+            "Check kubectl rollout history deployment/{service}.",
+            "kubectl rollout undo deployment/{service}",
+        ),
+        Step("Shed load in {callers}", "Tighten timeouts towards {service} so requests do not pile up behind it."),
+    ),
+    prevention=(
+        Step("Alert on {service}'s CPU throttling (container_cpu_cfs_throttled_periods_total), not only on usage"),
+        Step("Autoscale {service} on CPU with headroom, and load-test its CPU cost per request"),
+        Step("Profile {service} continuously so a hot loop is visible before it saturates the CPU"),
     ),
 )
