@@ -17,7 +17,7 @@ import pandas as pd
 
 from benchmarks.loghub.metrics import Scores, score
 from core.logmining.masking import clear_cache
-from core.logmining.miner import Cluster, TemplateMiner
+from core.logmining.miner import DEFAULT_MIN_VALUES, Cluster, TemplateMiner
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,16 @@ def contents(log_path: Path, regex: re.Pattern[str]) -> list[str]:
     return out
 
 
-def mine(lines: list[str], repeat: int = 1) -> tuple[list[str], list[str], float, float]:
+def mine(
+    lines: list[str], repeat: int = 1, min_values: int = DEFAULT_MIN_VALUES
+) -> tuple[list[str], list[str], float, float]:
     """Template id and template of each line after the whole stream was mined; wall and CPU seconds of
     the fastest of ``repeat`` runs, each with a fresh miner and a cold token cache (as ``timeit`` takes
     the minimum: on a shared machine the slower runs measure the neighbours)."""
     best: tuple[float, float, list[Cluster], TemplateMiner] | None = None
     for _ in range(max(repeat, 1)):
         clear_cache()
-        miner = TemplateMiner()
+        miner = TemplateMiner(min_values=min_values)
         started, cpu_started = time.perf_counter(), time.process_time()
         clusters = [miner.add(line) for line in lines]
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
@@ -98,25 +100,31 @@ def truth_templates(data: Path, system: str) -> list[str] | None:
     return frame["EventTemplate"].tolist()
 
 
+def load(data: Path) -> dict[str, tuple[list[str], list[str] | None]]:
+    """System -> (Content of each line, ground-truth template of each line or None)."""
+    loaded = {}
+    for system, log_format in systems(data).items():
+        lines = contents(data / system / f"{system}_2k.log", line_regex(log_format))
+        truth = truth_templates(data, system)
+        if truth is not None and len(truth) != len(lines):
+            raise ValueError(f"{system}: {len(truth)} ground-truth rows for {len(lines)} log lines")
+        loaded[system] = (lines, truth)
+    return loaded
+
+
 def run(data: Path, out: Path, repeat: int = 1) -> list[SystemResult]:
     """Mine every system in ``data`` (timing the fastest of ``repeat`` runs), write
     ``out/<System>_structured.csv``, and score where ground truth exists."""
     out.mkdir(parents=True, exist_ok=True)
     results = []
-    for system, log_format in systems(data).items():
-        lines = contents(data / system / f"{system}_2k.log", line_regex(log_format))
+    for system, (lines, truth) in load(data).items():
         ids, templates, seconds, cpu_seconds = mine(lines, repeat)
         with (out / f"{system}_structured.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["LineId", "Content", "EventId", "EventTemplate"])
             for number, row in enumerate(zip(lines, ids, templates, strict=True), start=1):
                 writer.writerow([number, *row])
-        truth = truth_templates(data, system)
-        scores = None
-        if truth is not None:
-            if len(truth) != len(lines):
-                raise ValueError(f"{system}: {len(truth)} ground-truth rows for {len(lines)} log lines")
-            scores = score(ids, templates, truth)
+        scores = score(ids, templates, truth) if truth is not None else None
         results.append(SystemResult(system, len(lines), seconds, cpu_seconds, scores))
     return results
 

@@ -46,6 +46,10 @@ _RULES: tuple[tuple[str, str], ...] = (
     # numbers (integers, decimals, times like 12:03:55,123, versions like 1.2.3)
     (r"(?<![\w.])[-+]?\d+(?:[.:,/_-]\d+)*(?![\w])", WILDCARD),
 )
+# Written dates that span tokens (syslog's "Jul  1 04:44:20", C's ctime "Fri Jul  1 04:44:20 2005"): by
+# shape, capitalised three-letter words before a day number and a clock time; masked before splitting.
+_WRITTEN_DATE = re.compile(r"\b(?:[A-Z][a-z]{2},? +)?[A-Z][a-z]{2} +\d{1,2},? +\d{1,2}:\d{2}(?::\d{2})?(?: +\d{4})?\b")
+_CLOCK = re.compile(r"\d:\d\d")
 _VARIABLE = re.compile("|".join(f"(?:{pattern})" for pattern, _ in _RULES))
 _NUMERIC_TOKEN = re.compile(r"^[\W\d_]*\d[\W\d_]*$")  # digits and punctuation only, at least one digit
 _QUOTED = re.compile(r"\"[^\"\n]{0,400}\"|(?<!\w)'[^'\n]{0,400}'(?!\w)")
@@ -75,6 +79,16 @@ def clean(message: str) -> str:
 def mask(content: str) -> str:
     """The masked form of one message: its first line's ``tokens`` joined by single spaces."""
     return " ".join(tokens(clean(content)))
+
+
+def _quoted(match: re.Match[str]) -> str:
+    """A quoted value as ``<*>``; a quoted phrase led by an upper-case word (a protocol's verb) as that word
+    and ``<*>`` (``"GET <*>"``), so requests of different methods stay apart."""
+    text = match.group(0)
+    words = text[1:-1].split(None, 1)
+    if len(words) == 2 and len(words[0]) >= 2 and words[0].isalpha() and words[0].isupper():
+        return f"{text[0]}{words[0]} {WILDCARD}{text[-1]}"
+    return WILDCARD
 
 
 def _mask_token(token: str) -> str:
@@ -116,7 +130,9 @@ def tokens(content: str) -> list[str]:
     times faster than masking the whole line, and gives the same tokens: no rule spans whitespace.
     """
     if '"' in content or "'" in content:
-        content = _QUOTED.sub(WILDCARD, content)
+        content = _QUOTED.sub(_quoted, content)
+    if _CLOCK.search(content):
+        content = _WRITTEN_DATE.sub(WILDCARD, content)
     out: list[str] = []
     previous_wild = False
     opened = 0  # brackets opened by wildcard tokens folded into the previous one ("1 bytes (1.2 KB)")
@@ -132,7 +148,9 @@ def tokens(content: str) -> list[str]:
                 previous_wild = False
             continue
         wild = token == WILDCARD
-        if wild and previous_wild:
+        # A whole bracketed value ("(10.0.0.1)") stays a token of its own: the same place may hold a
+        # word ("(unknown)"), and folding only one of the two shapes would split one event in two.
+        if wild and previous_wild and not (raw[:1] in _OPENERS and raw[-1:] in _CLOSERS):
             opened += raw[:1] in _OPENERS
             continue
         length += len(token) + 1

@@ -30,6 +30,7 @@ DEFAULT_MIN_VALUES = 4  # distinct words seen at one position before it becomes 
 DEFAULT_MAX_CLUSTERS = 20_000
 MAX_BUCKET = 200  # clusters compared per (length, leading token) bucket; older ones are evicted first
 EXACT_CACHE = 50_000  # masked token tuples remembered for the fast path
+_EDGE_PUNCTUATION = "\"'()[]{}<>,.;:!?"
 
 
 def template_id(template: str) -> str:
@@ -79,6 +80,13 @@ def _same_variable(a: str, b: str) -> bool:
     if WILDCARD in a:
         return WILDCARD in b or any(ch.isdigit() for ch in b)
     return WILDCARD in b and any(ch.isdigit() for ch in a)
+
+
+def _names_an_event(word: str) -> bool:
+    """Whether a word is shaped like a name of what happened: letters only, capitalised or upper case
+    (``Started``, ``GET``, ``RUNNING``), as states, methods and event names are written."""
+    core = word.strip(_EDGE_PUNCTUATION)
+    return len(core) >= 2 and core.isalpha() and core[0].isupper()
 
 
 def _subsumes(general: list[str], specific: list[str]) -> bool:
@@ -240,7 +248,8 @@ class TemplateMiner:
                 if differ >= 0:
                     siblings.setdefault(differ, []).append(other)
         for position, group in siblings.items():
-            if len({c.tokens[position] for c in group}) + 1 >= self.min_values:
+            words = {c.tokens[position] for c in group} | {cluster.tokens[position]}
+            if len(words) >= self.min_values and not all(_names_an_event(w) for w in words):
                 return self._merge([cluster, *group])
         return cluster
 
