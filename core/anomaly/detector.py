@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from core.anomaly.baselines import RandomWalk, RobustLevel, SeasonalProfile
 from core.anomaly.likelihood import Likelihood, tail_score
 from core.anomaly.novelty import NoveltyBins
+from core.anomaly.tails import TailCalibration
 
 DEFAULT_ALERT_THRESHOLD = 0.3
 """Product alert threshold: alert when score >= 0.3, i.e. the recent surprise has a Gaussian tail
@@ -33,6 +34,8 @@ DAY_S = 86400.0
 class DetectorConfig:
     """One configuration for every series. Counts are in points, alphas are EW weights per point."""
 
+    alert_threshold: float = DEFAULT_ALERT_THRESHOLD
+    """Score of an alert: the one that starts an excursion (see `excursion_band`)."""
     learning_points: int = 300
     """Points scored 0 while the baselines and the likelihood learn."""
     level_alpha: float = 0.01
@@ -66,6 +69,12 @@ class DetectorConfig:
     """Bins beyond +-max_bin are folded into the outermost bin (bounded state)."""
     novelty_score: float = 1.0
     """Score of a point that visits a new bin after the learning period."""
+    tail_share: float = 0.01
+    """Share of surprises above the tail quantile the detector compares with Gaussian noise's (1 in 100)."""
+    tail_rate: float = 0.05
+    """Log-step of that quantile per exceedance: it follows a change of tail within ~1 / (rate * share) points."""
+    excursion_band: float = 3.0
+    """After an alert, the series must come back within this many spreads of its level before the next one."""
 
 
 class StreamingDetector:
@@ -85,6 +94,8 @@ class StreamingDetector:
         "_recent",
         "_recent_sum",
         "_spread",
+        "_tails",
+        "_excursion",
         "_walk",
     )
 
@@ -108,6 +119,8 @@ class StreamingDetector:
         self._recent = [0.0] * cfg.novelty_mean_points
         self._pos = 0
         self._recent_sum = 0.0
+        self._tails = TailCalibration(cfg.tail_share, cfg.tail_rate)
+        self._excursion = False
 
     def update(self, ts: float, value: float) -> float:
         """Score in [0, 1] of `value` observed at `ts` (epoch seconds), from earlier points only; then learn it.
@@ -120,7 +133,8 @@ class StreamingDetector:
         cfg = self._cfg
         self._n += 1
         novel = self._novel(value)
-        raw = min(1.0, max(0.0, (self._surprise(ts, value) - cfg.surprise_offset) / cfg.surprise_span))
+        surprise = self._tails.discount(self._surprise(ts, value))
+        raw = min(1.0, max(0.0, (surprise - cfg.surprise_offset) / cfg.surprise_span))
         z = self._likelihood.update(raw)
         if self._n <= cfg.learning_points:
             return 0.0
@@ -132,7 +146,21 @@ class StreamingDetector:
         peak = self._peak * cfg.peak_decay
         self._peak = score if score > peak else peak
         score = score if score > peak else score * cfg.repeat_damping
-        return score if score > novelty else novelty
+        return self._once_per_excursion(value, score if score > novelty else novelty)
+
+    def _once_per_excursion(self, value: float, score: float) -> float:
+        """`score`, or 0 while the excursion that raised the last alert goes on (one event, one alert).
+
+        The excursion ends at the first point back within `excursion_band` spreads of the level; a shift
+        ends it once the level has moved to the new normal.
+        """
+        if self._excursion:
+            if abs(value - self._level.level) <= self._cfg.excursion_band * self._spread:
+                self._excursion = False
+            return 0.0
+        if score >= self._cfg.alert_threshold:
+            self._excursion = True
+        return score
 
     @property
     def evidence(self) -> float:
