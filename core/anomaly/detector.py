@@ -43,6 +43,7 @@ class DetectorConfig:
     error_alpha: float = 0.003
     """EW weight of each baseline's recent absolute error, used to pick the baseline."""
     day_buckets: int = 48
+    week_buckets: int = 168
     bucket_alpha: float = 0.05
     bucket_min_count: int = 8
     trial_forecasts: int = 100
@@ -83,6 +84,7 @@ class StreamingDetector:
     __slots__ = (
         "_cfg",
         "_daily",
+        "_weekly",
         "_evidence",
         "_level",
         "_likelihood",
@@ -110,6 +112,13 @@ class StreamingDetector:
         self._walk = RandomWalk(cfg.level_alpha, cfg.huber_k)
         self._daily = SeasonalProfile(
             DAY_S, cfg.day_buckets, cfg.bucket_alpha, cfg.bucket_min_count, cfg.huber_k, cfg.trial_forecasts
+        )
+        self._weekly = (
+            SeasonalProfile(
+                7 * DAY_S, cfg.week_buckets, cfg.bucket_alpha, cfg.bucket_min_count, cfg.huber_k, cfg.trial_forecasts
+            )
+            if cfg.week_buckets
+            else None
         )
         self._likelihood = Likelihood(cfg.short_points, cfg.memory_points, cfg.min_std)
         if cfg.novelty_mean_points < 1:
@@ -214,7 +223,13 @@ class StreamingDetector:
             z, best = z_walk, self._walk.error
         z_day = self._daily.observe(ts, value, floor, ea)
         # A bucket still learning returns inf: fall back to the other baselines.
-        return z_day if self._daily.error < best and z_day < math.inf else z
+        if self._daily.error < best and z_day < math.inf:
+            z, best = z_day, self._daily.error
+        if self._weekly is not None:
+            z_week = self._weekly.observe(ts, value, floor, ea)
+            if self._weekly.error < best and z_week < math.inf:
+                z = z_week
+        return z
 
 
 def score_series(
