@@ -9,9 +9,41 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.nab.corpus import data_files, read_series, read_windows, window_rows
-from benchmarks.nab.scoring import PROFILES, FileLayout, corpus_score, file_layout, normalise, optimise_threshold
+from benchmarks.nab.corpus import Series, data_files, read_series, read_windows, window_rows
+from benchmarks.nab.scoring import (
+    PROFILES,
+    FileLayout,
+    corpus_score,
+    file_layout,
+    file_score,
+    normalise,
+    optimise_threshold,
+)
 from core.anomaly import DEFAULT_ALERT_THRESHOLD, DetectorConfig, score_series
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One data file with its scoring layout (files the labels do not cover are not loaded)."""
+
+    series: Series
+    layout: FileLayout
+
+
+def category(name: str) -> str:
+    """The category of a file name `<category>/<file>.csv`."""
+    return name.split("/", 1)[0]
+
+
+def load(root: Path) -> list[Loaded]:
+    """Every data file under `root` that the labels cover, with its layout."""
+    windows = read_windows(root)
+    loaded = []
+    for name in data_files(root):
+        if name in windows:
+            series = read_series(root, name)
+            loaded.append(Loaded(series, file_layout(len(series.values), window_rows(series, windows[name]))))
+    return loaded
 
 
 @dataclass(frozen=True)
@@ -39,6 +71,8 @@ class Report:
     """Benchmark figures: per-profile scores, files and windows scored, and detector points per second."""
 
     scores: list[ProfileScore]
+    categories: dict[str, tuple[int, int, float]]
+    """Category -> (files, windows, raw standard score of the alert column)."""
     files_scored: int
     windows: int
     points: int
@@ -86,7 +120,12 @@ def _report(results: list[FileResult], points: int, rate: float) -> Report:
                 normalise(raw_alert, n_windows, profile),
             )
         )
-    return Report(rows, len(scored), n_windows, points, rate)
+    categories: dict[str, tuple[int, int, float]] = {}
+    for r, lay in zip(scored, layouts, strict=True):
+        files, windows, raw = categories.get(category(r.name), (0, 0, 0.0))
+        gained = file_score(lay, r.alerts.astype(bool), PROFILES[0])
+        categories[category(r.name)] = (files + 1, windows + lay.n_windows, raw + gained)
+    return Report(rows, dict(sorted(categories.items())), len(scored), n_windows, points, rate)
 
 
 def format_report(report: Report) -> str:
@@ -97,5 +136,9 @@ def format_report(report: Report) -> str:
     ]
     for s in report.scores:
         lines.append(f"{s.profile:<20} {s.optimised:>10.2f} {s.optimised_threshold:>10.4f} {s.alert:>10.2f}")
+    lines.append(f"{'category':<24}{'files':>6}{'windows':>8}{'raw':>8}{'standard, alert col':>21}")
+    for name, (files, windows, raw) in report.categories.items():
+        norm = f"{normalise(raw, windows, PROFILES[0]):.2f}" if windows else "n/a (no windows)"
+        lines.append(f"{name:<24}{files:>6}{windows:>8}{raw:>8.2f}{norm:>21}")
     lines.append(f"points per second (detector only, CPU time of one process): {report.points_per_second:,.0f}")
     return "\n".join(lines)

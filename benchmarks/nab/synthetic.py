@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchmarks.nab.scoring import PROFILES, file_layout, file_score, normalise
+from core.anomaly import DEFAULT_ALERT_THRESHOLD, DetectorConfig, score_series
+
 DAY_S = 86_400.0
 WEEK_S = 7 * DAY_S
 START_S = 1_700_000_000.0
@@ -112,3 +115,43 @@ def price_series(seed: int, n: int = 1600, step_s: float = 3600.0, anomalies: in
 def corpus(seeds: range = range(12)) -> list[SyntheticSeries]:
     """The synthetic check: a bursty count series and a price series per seed, 2 anomalies each."""
     return [make(seed) for seed in seeds for make in (bursty_series, price_series)]
+
+
+@dataclass(frozen=True)
+class Check:
+    """Standard NAB score of the alert column per kind of series, and alerts on anomaly-free series."""
+
+    scores: dict[str, float]
+    quiet_alerts_per_1000: float
+
+
+def check(
+    config: DetectorConfig | None = None, seeds: range = range(12), quiet_seeds: range = range(100, 106)
+) -> Check:
+    """Score the detector on the synthetic corpus, and count its alerts on series without any anomaly."""
+    raw: dict[str, list[float]] = {}
+    for series in corpus(seeds):
+        scores = np.asarray(score_series(series.timestamps.tolist(), series.values.tolist(), config))
+        layout = file_layout(len(scores), series.windows)
+        kind = series.name.split("-")[0]
+        got = file_score(layout, scores >= DEFAULT_ALERT_THRESHOLD, PROFILES[0])
+        total, windows = raw.get(kind, [0.0, 0])
+        raw[kind] = [total + got, windows + layout.n_windows]
+    alerts = points = 0
+    for seed in quiet_seeds:
+        for make in (bursty_series, price_series):
+            series = make(seed, anomalies=0)
+            scores = np.asarray(score_series(series.timestamps.tolist(), series.values.tolist(), config))
+            alerts += int((scores >= DEFAULT_ALERT_THRESHOLD).sum())
+            points += len(scores)
+    normalised = {kind: normalise(total, int(windows), PROFILES[0]) for kind, (total, windows) in raw.items()}
+    return Check(normalised, 1000.0 * alerts / points if points else 0.0)
+
+
+def format_check(result: Check) -> str:
+    """One line per kind, and the alert rate on anomaly-free series."""
+    kinds = ", ".join(f"{kind} {score:.1f}" for kind, score in result.scores.items())
+    return (
+        f"synthetic bursty/heavy-tailed check (generated, not NAB; standard score of the alert column): {kinds}; "
+        f"{result.quiet_alerts_per_1000:.2f} alerts per 1,000 points on series without anomalies"
+    )
