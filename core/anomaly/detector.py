@@ -28,6 +28,8 @@ probability under 1e-3 against the series' running distribution and tops the rec
 reaches a new extreme. The NAB benchmark's `alert` column uses it (its corpus-optimised threshold is 0.32)."""
 
 DAY_S = 86400.0
+EXCURSION_WEIGHT = 0.25
+"""EW weight of each point in the mean that says whether an excursion is over (about the last 4 points)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class StreamingDetector:
         "_spread",
         "_tails",
         "_excursion",
+        "_excursion_mean",
         "_walk",
     )
 
@@ -130,6 +133,7 @@ class StreamingDetector:
         self._recent_sum = 0.0
         self._tails = TailCalibration(cfg.tail_share, cfg.tail_rate)
         self._excursion = False
+        self._excursion_mean = 0.0
 
     def update(self, ts: float, value: float) -> float:
         """Score in [0, 1] of `value` observed at `ts` (epoch seconds), from earlier points only; then learn it.
@@ -160,15 +164,17 @@ class StreamingDetector:
     def _once_per_excursion(self, value: float, score: float) -> float:
         """`score`, or 0 while the excursion that raised the last alert goes on (one event, one alert).
 
-        The excursion ends at the first point back within `excursion_band` spreads of the level; a shift
-        ends it once the level has moved to the new normal.
+        The excursion is followed by an EW mean of its points (weight `EXCURSION_WEIGHT`, so one noisy
+        point does not end it); it ends once that mean is back within `excursion_band` spreads of the
+        level: at once after a spike, once the level has moved after a shift.
         """
         if self._excursion:
-            if abs(value - self._level.level) <= self._cfg.excursion_band * self._spread:
+            self._excursion_mean += EXCURSION_WEIGHT * (value - self._excursion_mean)
+            if abs(self._excursion_mean - self._level.level) <= self._cfg.excursion_band * self._spread:
                 self._excursion = False
             return 0.0
         if score >= self._cfg.alert_threshold:
-            self._excursion = True
+            self._excursion, self._excursion_mean = True, value
         return score
 
     @property

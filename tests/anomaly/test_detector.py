@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from core.anomaly import DEFAULT_ALERT_THRESHOLD, DetectorConfig, StreamingDetector, score_series
+from benchmarks.nab.synthetic import bursty_series
 from tests.anomaly.series import START_S, STEP_S, synthetic
 
 
@@ -89,3 +90,48 @@ def test_evidence_stays_high_while_the_reported_score_is_damped():
     assert first >= DEFAULT_ALERT_THRESHOLD
     assert detector.evidence >= second
     assert detector.level < 100 < detector.recent_mean + 100
+
+
+def _alerts(scores: list[float]) -> list[int]:
+    return [i for i, s in enumerate(scores) if s >= DEFAULT_ALERT_THRESHOLD]
+
+
+@pytest.mark.parametrize("seed", [100, 101, 102], ids=lambda s: f"seed{s}")
+def test_a_bursty_heavy_tailed_count_series_without_anomalies_rarely_alerts(seed):
+    series = bursty_series(seed, anomalies=0)
+    alerts = _alerts(score_series(series.timestamps.tolist(), series.values.tolist()))
+    assert len(alerts) <= 3 * len(series.values) / 1000  # a few a week at 5-minute points, never a stream
+    assert all(b - a > 1 for a, b in zip(alerts, alerts[1:], strict=False))  # one alert per burst at most
+
+
+def test_a_large_spike_in_a_bursty_series_alerts_and_the_series_settles():
+    series = bursty_series(103, anomalies=0)
+    values = series.values.copy()
+    values[9000] = values[8990:9000].mean() * 15 + 50
+    scores = score_series(series.timestamps.tolist(), values.tolist())
+    assert scores[9000] >= DEFAULT_ALERT_THRESHOLD
+    assert len(_alerts(scores[9001:10000])) <= 3
+
+
+def test_a_level_shift_of_counts_alerts_once_and_becomes_the_new_normal():
+    rng = np.random.default_rng(9)
+    stamps = [START_S + STEP_S * i for i in range(6000)]
+    rate = np.where(np.arange(6000) < 3000, 40.0, 120.0)
+    values = rng.negative_binomial(10, 10 / (10 + rate)).astype(float).tolist()
+    alerts = _alerts(score_series(stamps, values))
+    assert any(3000 <= a < 3050 for a in alerts)
+    assert len([a for a in alerts if 3000 <= a < 3300]) == 1  # one event, one alert
+    assert not [a for a in alerts if a >= 4000]
+
+
+def test_a_weekday_that_looks_like_a_weekend_stands_out():
+    stamps = [START_S + STEP_S * i for i in range(12 * 7 * 288)]
+    rng = np.random.default_rng(11)
+    weekend = [((t // 86400 + 3) % 7) >= 5 for t in stamps]
+    values = [(30.0 if w else 100.0) + rng.normal(0, 2.0) for w in weekend]
+    scores = score_series(stamps, values)
+    late = [i for i in _alerts(scores) if i > 6 * 7 * 288]
+    assert late == []  # the weekly rhythm is learned: weekends no longer alert
+    odd_day = 10 * 7 * 288 + next(d for d in range(7) if not weekend[10 * 7 * 288 + d * 288]) * 288 + 100
+    values[odd_day : odd_day + 60] = [30.0 + rng.normal(0, 2.0) for _ in range(60)]
+    assert max(score_series(stamps, values)[odd_day : odd_day + 60]) >= DEFAULT_ALERT_THRESHOLD
