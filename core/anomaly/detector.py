@@ -3,12 +3,18 @@
 Two signals, combined by max:
 
 - Surprise: each point is forecast by robust baselines: a level (Huber EWMA), the previous value (random
-  walk) and a time-of-day profile. The baseline with the smallest recent error explains the point, and
-  its error over that baseline's robust scale is the point's surprise. Surprises become an anomaly
+  walk), a time-of-day profile and an hour-of-week profile. The baseline with the smallest recent error
+  explains the point, and its error over that baseline's robust scale is the point's surprise. The
+  surprise is discounted by how much heavier than Gaussian the series' own tail of surprises is
+  (`core.anomaly.tails`: routine bursts of a bursty count series are not news), then becomes an anomaly
   likelihood: the mean of the last few against their running distribution, as a log-scaled Gaussian tail.
   A score that does not exceed the recent (decaying) peak is damped, so a long event alerts once.
 - Novelty: the point's deviation from the level, or the recent mean's, reaches a bin of robust spreads
   the series has never visited: a new extreme (a spike, a shift or a slow drift) scores `novelty_score`.
+
+One event, one alert: after an alert, the reported score stays 0 until the series is back within its
+normal band (a spike at once, a shift once it has become the new normal). `evidence` is not damped: a
+live rule that asks, poll after poll, whether the series is still anomalous reads it.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from core.anomaly.tails import TailCalibration
 DEFAULT_ALERT_THRESHOLD = 0.3
 """Product alert threshold: alert when score >= 0.3, i.e. the recent surprise has a Gaussian tail
 probability under 1e-3 against the series' running distribution and tops the recent peak, or the series
-reaches a new extreme. The NAB benchmark's `alert` column uses it (its corpus-optimised threshold is 0.32)."""
+reaches a new extreme. The NAB benchmark's `alert` column uses it (its corpus-optimised threshold is 0.35)."""
 
 DAY_S = 86400.0
 EXCURSION_WEIGHT = 0.25
@@ -46,6 +52,7 @@ class DetectorConfig:
     """EW weight of each baseline's recent absolute error, used to pick the baseline."""
     day_buckets: int = 48
     week_buckets: int = 168
+    """Hour-of-week buckets (0: no weekly profile); it competes with the other baselines like the daily one."""
     bucket_alpha: float = 0.05
     bucket_min_count: int = 8
     trial_forecasts: int = 100
@@ -86,8 +93,9 @@ class StreamingDetector:
     __slots__ = (
         "_cfg",
         "_daily",
-        "_weekly",
         "_evidence",
+        "_excursion",
+        "_excursion_mean",
         "_level",
         "_likelihood",
         "_mean_bins",
@@ -99,9 +107,8 @@ class StreamingDetector:
         "_recent_sum",
         "_spread",
         "_tails",
-        "_excursion",
-        "_excursion_mean",
         "_walk",
+        "_weekly",
     )
 
     def __init__(self, config: DetectorConfig | None = None) -> None:

@@ -98,3 +98,12 @@ def test_parsing_accuracy_compares_template_strings_and_empty_truth_is_dropped()
     assert scores.pa == 1.0 and scores.truth_groups == 1
     with pytest.raises(ValueError, match="differ in length"):
         score(["1"], [], ["x"])
+
+
+def test_the_held_out_table_names_the_fitted_setting_and_every_system(tmp_path, capsys):
+    _write_corpus(tmp_path / "data")
+    assert main(["--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--repeat", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "fitted setting: min_values" in printed
+    held = [line for line in printed.splitlines() if line.startswith("Alpha")][-1].split()
+    assert held[1:] == ["1.000", "4", "1.000"]  # GA all data, value chosen without Alpha (the default), GA held out

@@ -6,6 +6,9 @@ import pytest
 
 from benchmarks.nab.__main__ import main
 from benchmarks.nab.corpus import read_series, window_rows
+from benchmarks.nab.heldout import FITTED, SHIPPED, candidates, format_sweep, sweep
+from benchmarks.nab.runner import load
+from benchmarks.nab.synthetic import check, format_check
 
 
 def _write_corpus(root):
@@ -28,7 +31,7 @@ def _write_corpus(root):
 
 def test_benchmark_writes_outputs_and_prints_scores(tmp_path, capsys):
     _write_corpus(tmp_path / "nab")
-    assert main(["--data", str(tmp_path / "nab"), "--out", str(tmp_path / "out")]) == 0
+    assert main(["--data", str(tmp_path / "nab"), "--out", str(tmp_path / "out"), "--no-heldout"]) == 0
     out = pd.read_csv(tmp_path / "out" / "catA" / "spiky.csv")
     assert list(out.columns) == ["timestamp", "value", "anomaly_score", "alert"]
     assert len(out) == 1500
@@ -46,3 +49,22 @@ def test_window_bound_missing_from_the_file_is_an_error(tmp_path):
     series = read_series(tmp_path, "catA/spiky.csv")
     with pytest.raises(ValueError, match="not a timestamp of the file"):
         window_rows(series, [("2030-01-01 00:00:00.000000", "2030-01-02 00:00:00.000000")])
+
+
+def test_the_held_out_sweep_names_every_fitted_setting_and_scores_each_category(tmp_path):
+    _write_corpus(tmp_path / "nab")
+    result = sweep(load(tmp_path / "nab"), progress=False)
+    assert set(result.raw) == set(candidates()) and SHIPPED in result.raw
+    assert set(result.held_out.chosen) == {"catA", "catB"}
+    printed = format_sweep(result)
+    for name in FITTED:
+        assert name in printed
+    catA = next(line for line in printed.splitlines() if line.startswith("catA"))
+    assert float(catA.split()[2]) > 50  # the spike inside the window is found with the shipped setting
+
+
+def test_the_synthetic_check_scores_both_kinds_and_counts_quiet_alerts():
+    result = check(seeds=range(1), quiet_seeds=range(100, 101))
+    assert set(result.scores) == {"bursty", "price"}
+    assert 0.0 <= result.quiet_alerts_per_1000 < 5.0
+    assert "alerts per 1,000 points" in format_check(result)
