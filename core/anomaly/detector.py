@@ -31,7 +31,7 @@ from core.anomaly.tails import TailCalibration
 DEFAULT_ALERT_THRESHOLD = 0.3
 """Product alert threshold: alert when score >= 0.3, i.e. the recent surprise has a Gaussian tail
 probability under 1e-3 against the series' running distribution and tops the recent peak, or the series
-reaches a new extreme. The NAB benchmark's `alert` column uses it (its corpus-optimised threshold is 0.35)."""
+reaches a new extreme. The NAB benchmark's `alert` column uses it (its corpus-optimised threshold is 0.31)."""
 
 DAY_S = 86400.0
 EXCURSION_WEIGHT = 0.25
