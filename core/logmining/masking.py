@@ -97,6 +97,8 @@ def _mask_token(token: str) -> str:
         key, _, value = token.partition("=")
         if value and key.lower().endswith(_ID_KEYS):
             return f"{key}={WILDCARD}"
+        if not value and key.isidentifier():  # "ruser=" holds a value too, an empty one: same as "ruser=bob"
+            return f"{key}={WILDCARD}"
     token = _VARIABLE.sub(WILDCARD, token)
     if token != WILDCARD and (
         _NUMERIC_TOKEN.match(token) or (WILDCARD in token and _PUNCTUATION.match(token.replace(WILDCARD, "")))

@@ -74,12 +74,18 @@ def _key(toks: list[str]) -> tuple[int, str]:
 
 def _same_variable(a: str, b: str) -> bool:
     """Whether two different tokens at one position can be values of one variable: either is ``<*>``, or
-    one is partly masked (``rhost=<*>``) and the other partly masked too or holds a digit (``host-7``)."""
+    one is partly masked (``rhost=<*>``) and the other partly masked too, holds a digit (``host-7``) or is
+    the same key with another value (``rhost=<*>`` / ``rhost=gw.example.org``)."""
     if a == WILDCARD or b == WILDCARD:
         return True
-    if WILDCARD in a:
-        return WILDCARD in b or any(ch.isdigit() for ch in b)
-    return WILDCARD in b and any(ch.isdigit() for ch in a)
+    if WILDCARD not in a:
+        a, b = b, a
+    if WILDCARD not in a:
+        return False
+    if WILDCARD in b or any(ch.isdigit() for ch in b):
+        return True
+    key, eq, value = a.partition("=")
+    return bool(eq) and WILDCARD in value and b.startswith(key + "=")
 
 
 def _names_an_event(word: str) -> bool:

@@ -70,6 +70,13 @@ def _connections(rng: random.Random) -> Line:
     return "connection", f"connection from {_ip(rng)} ({host}) at {when}"
 
 
+def _auth_failures(rng: random.Random) -> Line:
+    logname = rng.choice(["", "bob", "alice", ""])
+    rhost = rng.choice([_ip(rng), "gw.example.org", f"dsl-{rng.randint(1, 99)}.isp.net"])
+    line = f"authentication failure; logname={logname} uid=0 euid=0 tty=NODEVssh ruser= rhost={rhost}"
+    return "auth-failure", line
+
+
 def _commands(rng: random.Random) -> Line:
     command = rng.choice(["ls", "rm -rf /tmp/x", "cp a b", "sync", "tar czf out.tgz dir"])
     return "command", f"Executing command '{command}' for job {rng.randint(1, 99)}"
@@ -86,10 +93,11 @@ FORMATS: dict[str, list[Callable[[random.Random], Line]]] = {
     "vm-lifecycle": [_vm_lifecycle],
     "state-transitions": [_job_states],
     "sessions": [_sessions],
+    "empty-or-named-values": [_auth_failures],
     "written-dates": [_connections],
     "quoted-values": [_commands],
     "duration-shapes": [_durations],
-    "all-at-once": [_api_request, _access_log, _vm_lifecycle, _sessions, _connections, _commands],
+    "all-at-once": [_api_request, _access_log, _vm_lifecycle, _sessions, _connections, _commands, _auth_failures],
 }
 
 
