@@ -51,19 +51,25 @@ class Sweep:
     """Raw standard NAB score per candidate and category, windows per category, and the choices."""
 
     raw: dict[str, dict[str, float]]
+    """Standard profile: candidate -> category -> raw score."""
     windows: dict[str, int]
     best_all: str
     held_out: HeldOut[str]
     threshold_held_out: dict[str, float]
     threshold_raw_held_out: dict[str, float]
+    profiles: dict[str, tuple[float, float]]
+    """Profile -> (normalised corpus score of the shipped configuration, of the held-out choices)."""
 
 
-def _category_scores(loaded: list[Loaded], config: DetectorConfig) -> dict[str, float]:
-    raw: dict[str, float] = defaultdict(float)
+def _category_scores(loaded: list[Loaded], config: DetectorConfig) -> dict[str, dict[str, float]]:
+    """Profile name -> category -> raw score of the alert column."""
+    raw: dict[str, dict[str, float]] = {p.name: defaultdict(float) for p in PROFILES}
     for item in loaded:
         scores = np.asarray(score_series(item.series.timestamps.tolist(), item.series.values.tolist(), config))
-        raw[category(item.series.name)] += file_score(item.layout, scores >= DEFAULT_ALERT_THRESHOLD, STANDARD)
-    return dict(raw)
+        alerts = scores >= DEFAULT_ALERT_THRESHOLD
+        for profile in PROFILES:
+            raw[profile.name][category(item.series.name)] += file_score(item.layout, alerts, profile)
+    return {name: dict(per) for name, per in raw.items()}
 
 
 def _threshold_held_out(loaded: list[Loaded]) -> tuple[dict[str, float], dict[str, float]]:
@@ -84,16 +90,29 @@ def _threshold_held_out(loaded: list[Loaded]) -> tuple[dict[str, float], dict[st
 
 def sweep(loaded: list[Loaded], progress: bool = True) -> Sweep:
     """Score every candidate on every category (about a second of CPU per candidate for the shared files)."""
-    raw: dict[str, dict[str, float]] = {}
+    by_profile: dict[str, dict[str, dict[str, float]]] = {p.name: {} for p in PROFILES}
     for k, (name, config) in enumerate(candidates().items(), start=1):
         if progress:
             print(f"  candidate {k}/{len(FITTED) * 2 + 1}: {name}", flush=True)
-        raw[name] = _category_scores(loaded, config)
+        for profile, per_category in _category_scores(loaded, config).items():
+            by_profile[profile][name] = per_category
     windows: dict[str, int] = defaultdict(int)
     for item in loaded:
         windows[category(item.series.name)] += item.layout.n_windows
+    total = sum(windows.values())
+    profiles = {}
+    for profile in PROFILES:
+        table = by_profile[profile.name]
+        held = leave_one_out(table, SHIPPED)
+        profiles[profile.name] = (
+            normalise(sum(table[SHIPPED].values()), total, profile),
+            normalise(sum(held.value.values()), total, profile),
+        )
+    raw = by_profile[STANDARD.name]
     thresholds, threshold_raw = _threshold_held_out(loaded)
-    return Sweep(raw, dict(windows), best_on_all(raw, SHIPPED), leave_one_out(raw, SHIPPED), thresholds, threshold_raw)
+    return Sweep(
+        raw, dict(windows), best_on_all(raw, SHIPPED), leave_one_out(raw, SHIPPED), thresholds, threshold_raw, profiles
+    )
 
 
 def _norm(raw: float, windows: int) -> str:
@@ -132,4 +151,7 @@ def format_sweep(result: Sweep) -> str:
         low_held = min(normalise(result.held_out.value[c], result.windows[c], STANDARD) for c in scored)
         lines.append(f"lowest category with windows: all data {low_all:.1f}, held out {low_held:.1f}")
     lines.append("(a category without windows can only lose points: its raw score is shown in the files table)")
+    lines.append(f"{'profile, alert column':<24}{'all data':>9}{'held out':>9}")
+    for profile, (full, held) in result.profiles.items():
+        lines.append(f"{profile:<24}{full:>9.1f}{held:>9.1f}")
     return "\n".join(lines)

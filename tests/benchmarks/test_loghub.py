@@ -106,4 +106,4 @@ def test_the_held_out_table_names_the_fitted_setting_and_every_system(tmp_path, 
     printed = capsys.readouterr().out
     assert "fitted setting: min_values" in printed
     held = [line for line in printed.splitlines() if line.startswith("Alpha")][-1].split()
-    assert held[1:] == ["1.000", "4", "1.000"]  # GA all data, value chosen without Alpha (the default), GA held out
+    assert held[1:4] == ["1.000", "4", "1.000"]  # GA all data, value chosen without Alpha (the default), GA held out
