@@ -1,6 +1,10 @@
 """Masking: replace the variable parts of a log message (ids, IPs, host:port, numbers, hex, UUIDs, paths,
-URLs, durations and sizes, quoted strings) by ``<*>`` before template mining. One configuration for every
-kind of log.
+URLs, durations and sizes, written dates, quoted values, empty ``key=`` values) by ``<*>`` before template
+mining, and keep the words that say what happened. One configuration for every kind of log, every rule
+about the shape of tokens (character classes), none about one system's words.
+
+A quoted phrase led by an upper-case word keeps that word (``"GET /x HTTP/1.1"`` -> ``"GET <*>"``: requests
+of different methods stay apart); any other quoted string is one value, whatever its length.
 
 Masking works token by token: only whitespace tokens with a digit, a slash or an ``=`` meet the one
 compiled alternation of ordered rules (no rule spans whitespace, so this gives the same result as masking

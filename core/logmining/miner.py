@@ -7,7 +7,9 @@ variable-looking one, count as values of one variable); a position
 where such a cluster already has ``<*>`` takes anything. Otherwise it starts a new cluster, and clusters
 that differ at one word position only are merged, with ``<*>`` there, once that position has shown
 ``min_values`` distinct words: user names become a variable, ``ee0``/``alt0`` or ``password``/``none`` stay
-two patterns. Deciding on words this way, rather than on a share of equal tokens (Drain's similarity
+two patterns. A position where every word seen is capitalised or upper case letters only (``Started`` /
+``Paused`` / ``Stopped``, ``GET`` / ``POST``) never becomes a variable: that is how states, methods and
+event names are written. Deciding on words this way, rather than on a share of equal tokens (Drain's similarity
 threshold), lets one configuration serve every kind of log.
 
 Ids are stable: a cluster's id is the hash of its first template and is kept when the template
