@@ -1,9 +1,10 @@
 """Synthetic bursty, heavy-tailed count series with labelled anomalies, laid out as NAB lays out its files.
 
-A check of the detector on the kind of series the shared NAB files lack (mention counts, ad-exchange
-prices): over-dispersed counts (negative binomial) around a daily and weekly rhythm, with natural bursts
-(short rises of a few times the rate that come and go: not anomalies), plus injected anomalies: a large
-spike, a level shift that stays (the new normal), or a drop. Windows follow NAB's rule (10% of the file
+A check of the detector on the kind of series the shared NAB files lack (counts of mentions or
+requests, prices per click): over-dispersed counts (negative binomial) around a daily and weekly rhythm
+and a slowly wandering level, with natural bursts (short rises of a few times the rate that come and go:
+not anomalies), plus injected anomalies: a large spike, a level shift that stays (the new normal), or a
+drop. Windows follow NAB's rule (10% of the file
 shared between its anomalies, centred on each), so the NAB scorer applies unchanged. Generated from a
 seed: nothing here is read from any data set.
 """
