@@ -21,6 +21,7 @@ from app.formatting import (
     root_cause_text,
 )
 from core.models import Feedback, Incident
+from core.report.view import INCIDENT_QUERY_PARAM
 
 # Page scripts, relative to the entrypoint app/main.py (the rule of st.Page, st.page_link, st.switch_page).
 DASHBOARD_PAGE = "../pages/dashboard.py"
@@ -28,9 +29,6 @@ INCIDENTS_PAGE = "../pages/incidents.py"
 INCIDENT_PAGE = "../pages/incident.py"
 FAULTS_PAGE = "../pages/faults.py"
 STATUS_PAGE = "../pages/status.py"
-
-#: Query parameter that names the incident on the incident page: ``/incident?id=<uuid>``.
-INCIDENT_QUERY_PARAM = "id"
 
 
 def show_error(exc: Exception, doing: str) -> None:

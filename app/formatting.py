@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -20,6 +19,7 @@ from core.errors import (
 )
 from core.models import Feedback, Incident
 from core.redaction import redact_url as _redact_url
+from core.report.escape import markdown_text
 
 DASH = "—"
 
@@ -36,7 +36,6 @@ ANALYSIS_COLORS: dict[str, str] = {
 
 #: Settings whose names contain one of these words are secrets: shown only as "set" / "not set".
 _SECRET_WORDS = ("key", "token", "secret", "password", "webhook")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
 
 
 def fmt_ts(ts: float | None, *, seconds: bool = True) -> str:
@@ -108,9 +107,8 @@ def root_cause_text(incident: Incident) -> str:
     return f"{kind} on {incident.root_cause_service}" if incident.root_cause_service else kind
 
 
-def md_escape(text: str) -> str:
-    """Escape Markdown syntax so untrusted text (titles, log templates) renders literally."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+#: Untrusted text (titles, log templates) for Streamlit Markdown, rendered literally: the escaper of the reports.
+md_escape = markdown_text
 
 
 def redact_url(url: str | None) -> str:

@@ -10,21 +10,14 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from app import charts, data
+from app import data
 from app.components import show_error
 from app.formatting import DASH, fmt_confidence, fmt_ts, md_escape
-from app.incident_view import (
-    evidence_frame,
-    hypotheses,
-    log_analysis_output,
-    matching_lines,
-    mitigation_output,
-    pattern_for,
-    patterns_frame,
-    root_cause_output,
-)
+from app.incident_view import evidence_frame, matching_lines, pattern_for, patterns_frame
 from core.errors import IncidentToolError
-from core.models import AgentRun, Evidence, Feedback, Incident, LogPattern
+from core.models import Evidence, Feedback, Incident, LogPattern
+from core.report import charts
+from core.report.view import ReportView
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -34,12 +27,11 @@ MAX_EVIDENCE_CHARTS = 4
 EXAMPLE_LINES = 5
 
 
-def hypotheses_section(runtime: Runtime, incident: Incident, runs: list[AgentRun]) -> None:
+def hypotheses_section(runtime: Runtime, incident: Incident, view: ReportView) -> None:
     """Each hypothesis with its confidence bar, and each evidence item next to the chart or log lines it cites."""
-    found = hypotheses(runs)
+    found = view.causes
     if not found:
-        output = root_cause_output(runs)
-        reason = output.no_cause_reason if output and output.no_cause_reason else None
+        reason = view.no_cause_reason
         st.info(
             f"No root-cause hypothesis: {md_escape(reason)}"
             if reason
@@ -47,8 +39,7 @@ def hypotheses_section(runtime: Runtime, incident: Incident, runs: list[AgentRun
             icon=":material/info:",
         )
         return
-    logs = log_analysis_output(runs)
-    patterns = logs.patterns if logs else []
+    patterns = view.logs.patterns if view.logs else []
     for rank, hypothesis in enumerate(found, start=1):
         with st.container(border=True):
             st.markdown(
@@ -111,19 +102,22 @@ def log_evidence(runtime: Runtime, item: Evidence, patterns: list[LogPattern], s
         st.caption("No stored line of this pattern is left in the window (logs are kept for the retention period).")
 
 
-def patterns_section(runs: list[AgentRun]) -> None:
-    """The log-analysis agent's pattern table."""
-    output = log_analysis_output(runs)
-    if output is None:
+def patterns_section(view: ReportView) -> None:
+    """Every log pattern of the analysis (the report lists the notable ones)."""
+    logs = view.logs
+    if logs is None:
         st.info("No log analysis yet. Press **Rerun analysis** to produce one.", icon=":material/info:")
         return
-    st.caption(f"{output.total_lines} log line(s) read, {output.error_lines} at ERROR; surging and new patterns first.")
-    st.dataframe(patterns_frame(output), hide_index=True)
+    counts = (
+        f"{logs.total_lines} log line(s) read, {logs.error_lines} at ERROR; " if logs.total_lines is not None else ""
+    )
+    st.caption(f"{counts}surging and new patterns first.")
+    st.dataframe(patterns_frame(logs.patterns), hide_index=True)
 
 
-def mitigation_section(incident: Incident, runs: list[AgentRun]) -> None:
+def mitigation_section(incident: Incident, view: ReportView) -> None:
     """Immediate actions as a checklist (ticks last for the session), prevention items as a list."""
-    output = mitigation_output(runs)
+    output = view.actions
     if output is None:
         st.info("No mitigation proposed yet. Press **Rerun analysis** to produce one.", icon=":material/info:")
         return

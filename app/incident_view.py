@@ -14,10 +14,8 @@ from core.models import (
     Hypothesis,
     Incident,
     InjectedFault,
-    LogAnalysisOutput,
     LogEvent,
     LogPattern,
-    MitigationOutput,
     MonitoringOutput,
     RootCauseOutput,
     agent_output,
@@ -56,16 +54,6 @@ def root_cause_output(runs: Sequence[AgentRun]) -> RootCauseOutput | None:
 def monitoring_output(runs: Sequence[AgentRun]) -> MonitoringOutput | None:
     """The monitoring agent's output (anomalies, timeline), None when absent or unreadable."""
     return agent_output(runs, "monitoring", MonitoringOutput)
-
-
-def log_analysis_output(runs: Sequence[AgentRun]) -> LogAnalysisOutput | None:
-    """The log-analysis agent's output (patterns), None when absent or unreadable."""
-    return agent_output(runs, "log_analysis", LogAnalysisOutput)
-
-
-def mitigation_output(runs: Sequence[AgentRun]) -> MitigationOutput | None:
-    """The mitigation agent's output (immediate actions, prevention), None when absent or unreadable."""
-    return agent_output(runs, "mitigation", MitigationOutput)
 
 
 def hypotheses(runs: Sequence[AgentRun]) -> list[Hypothesis]:
@@ -188,7 +176,7 @@ def matching_lines(template: str, events: Sequence[LogEvent], limit: int = 5) ->
     return [e for e in events if mask(e.message) == template][:limit]
 
 
-def patterns_frame(output: LogAnalysisOutput) -> pd.DataFrame:
+def patterns_frame(patterns: Sequence[LogPattern]) -> pd.DataFrame:
     """The log patterns as a table: level, template, services, baseline and window counts, new, example."""
     return pd.DataFrame(
         [
@@ -203,7 +191,7 @@ def patterns_frame(output: LogAnalysisOutput) -> pd.DataFrame:
                 "First seen (UTC)": fmt_ts(p.first_seen),
                 "Example": p.example,
             }
-            for p in output.patterns
+            for p in patterns
         ],
         columns=["Level", "Template", "Services", "Baseline", "Window", "Surge", "New", "First seen (UTC)", "Example"],
     )

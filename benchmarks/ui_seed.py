@@ -1,8 +1,8 @@
 """Seed data for the UI benchmark and the browser tests: analysed incidents, 24 h of metrics, hostile strings.
 
-Incidents carry a full analysis (five agent runs built from the real output models and a report rendered by
-``core.report``), so pages show what they show in production. ``HOSTILE`` strings can be planted in a
-service name, a log line and an LLM summary to check that no page or export runs them.
+Incidents carry a full analysis (five agent runs built from the real output models, and the report view and
+its Markdown built by ``core.report``), so pages show what they show in production. ``HOSTILE`` strings can
+be planted in a service name, a log line and an LLM summary to check that no page or export runs them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ from core.models import (
     Signal,
     TimelineEvent,
 )
-from core.report import Impact, render_markdown
+from core.report.build import Findings, build_view, finish
+from core.report.markdown import render_markdown
+from core.report.view import Impact
 from core.store import Store
 
 #: Two strings that run script if a page or export ever renders untrusted text as HTML.
@@ -147,16 +149,10 @@ def analysed_incident(
         services=[service],
         signals=[signal],
         analysis_status="done",
-        final_summary={"hypotheses": [h.model_dump(mode="json") for h in root_cause.hypotheses]},
         root_cause_service=service,
         root_cause_kind="error_rate",
         root_cause_confidence=0.82,
     )
-    impact = Impact(services=[service], start_ts=start, end_ts=window_end, resolved=end is not None)
-    markdown = render_markdown(
-        incident, impact, monitoring=monitoring, log_analysis=logs, root_cause=root_cause, mitigation=mitigation
-    )
-    incident = incident.model_copy(update={"rca_markdown": markdown})
     outputs = {
         "monitoring": monitoring,
         "log_analysis": logs,
@@ -164,7 +160,11 @@ def analysed_incident(
         "mitigation": mitigation,
         "reporter": reporter,
     }
+    impact = Impact(services=[service], start_ts=start, end_ts=window_end, resolved=end is not None)
+    view = build_view(incident, Findings.of(outputs), impact=impact)
     analysis_id = str(uuid.uuid4())
+    view = finish(view, outputs, list(outputs), analysis_id=analysis_id, status="done", generated_at=start + 25)
+    incident = incident.model_copy(update={"final_summary": view, "rca_markdown": render_markdown(view)})
     runs = [
         AgentRun(
             id=str(uuid.uuid4()),

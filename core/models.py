@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 # --- Signals a source produces -------------------------------------------------------------------
 
@@ -151,7 +152,7 @@ class Incident(BaseModel):
     services: list[str] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     analysis_status: AnalysisStatus = "pending"
-    final_summary: dict | None = None
+    final_summary: ReportView | None = None  # the report of the latest analysis (``core.report``)
     rca_markdown: str | None = None
     root_cause_service: str | None = None
     root_cause_kind: str | None = None
@@ -281,8 +282,8 @@ class RootCause(BaseModel):
 
 def root_causes(incident: Incident) -> list[RootCause]:
     """The ranked hypotheses of the incident's latest analysis, best first (empty before any analysis)."""
-    hypotheses = (incident.final_summary or {}).get("hypotheses") or []
-    return [RootCause.model_validate(hypothesis) for hypothesis in hypotheses]
+    causes = incident.final_summary.causes if incident.final_summary else []
+    return [RootCause.model_validate(cause.model_dump()) for cause in causes]
 
 
 class Action(BaseModel):
@@ -299,6 +300,9 @@ class MitigationOutput(AgentOutput):
 class ReportOutput(AgentOutput):
     title: str = ""
     markdown: str = ""
+    #: The report as data, which the supervisor stores with the incident: not in the run's stored output (the
+    #: incident holds it) nor in the schema an LLM refines.
+    view: SkipJsonSchema[ReportView | None] = Field(default=None, exclude=True)
 
 
 class AgentRun(BaseModel):
@@ -377,3 +381,10 @@ def agent_output(runs: Sequence[AgentRun], agent: str, model: type[OutputT]) -> 
         return model.model_validate(raw)
     except ValidationError:
         return None
+
+
+# The report view is made of the models above and an incident carries it: imported last, then bound.
+from core.report.view import ReportView  # noqa: E402
+
+Incident.model_rebuild()
+ReportOutput.model_rebuild()

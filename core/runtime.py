@@ -19,13 +19,13 @@ from core.config import Settings
 from core.detection.lifecycle import IncidentTracker
 from core.detection.log_rules import LogPatternRule
 from core.errors import ConfigError, SourceError
-from core.export import export_incident
 from core.llm import OpenAILLM
 from core.models import ActiveFault, FaultKind, Incident, InjectedFault
 from core.orchestration.analysis import AnalysisService
 from core.orchestration.monitor import Monitor
 from core.orchestration.queue import AnalysisQueue
 from core.orchestration.supervisor import ProgressCallback, Supervisor
+from core.report.exports import Export, export_incident
 from core.scheduler import DetectionScheduler
 from core.sources.demo import DemoFactory, DemoLogSource, DemoMetricsSource, DemoServiceClient, EmbeddedDemo, open_demo
 from core.sources.factory import Sources, prometheus_loki_sources
@@ -296,6 +296,6 @@ class Runtime:
             resolution_note=note or None,
         )
 
-    def export(self, incident_id: str, fmt: str) -> tuple[str, str, bytes]:
-        """The incident's report as (filename, mime type, content) for fmt "md" or "json"."""
-        return export_incident(self.store, incident_id, fmt)
+    def export(self, incident_id: str, fmt: str) -> Export:
+        """The incident as (file name, MIME type, content) for fmt "md", "html", "json" or "csv"."""
+        return export_incident(self.store, incident_id, fmt, settings=self.settings, now=self.clock.now())

@@ -4,13 +4,13 @@ import json
 
 import streamlit as st
 
-from app.charts import Marker, Span, metric_figure
 from app.formatting import md_escape
 from app.runtime import require_runtime
 from core.errors import IncidentToolError
 from core.offline.analysis import OfflineAnalysis, analyze, describe_split
 from core.offline.loaders import parse_logs, parse_metrics
 from core.offline.sample import generate
+from core.report.charts import Marker, Span, metric_figure
 
 RESULT_KEY = "analyze_result"
 SAMPLES = {"CPU hog on one service": "cpu", "Memory hog on one service": "memory", "No fault": None}
@@ -91,9 +91,9 @@ def chart_metrics(result: OfflineAnalysis) -> tuple[list[str], list[str]]:
     services = list(dict.fromkeys(c.service for c in causes))[:CHART_SERVICES]
     metrics = [e.metric for c in causes for e in c.evidence if e.metric]
     if not causes:
-        anomalies = result.result.final_summary.get("anomalies", [])
-        services = list(dict.fromkeys(a["service"] for a in anomalies))[:CHART_SERVICES]
-        metrics = [a["metric"] for a in anomalies] or sorted(result.metrics["metric"].unique())
+        anomalies = result.result.final_summary.anomalies
+        services = list(dict.fromkeys(a.service for a in anomalies))[:CHART_SERVICES]
+        metrics = [a.metric for a in anomalies] or sorted(result.metrics["metric"].unique())
     return list(dict.fromkeys(metrics))[:MAX_CHARTS], services
 
 
@@ -103,8 +103,8 @@ def show_charts(result: OfflineAnalysis) -> None:
         Span(*result.baseline, label="baseline", kind="baseline"),
         Span(*result.window, label="analysed window", kind="incident"),
     ]
-    onsets = [a for a in result.result.final_summary.get("anomalies", []) if services and a["service"] == services[0]]
-    markers = [Marker(min(a["start_ts"] for a in onsets), f"{services[0]} left its baseline")] if onsets else []
+    onsets = [a for a in result.result.final_summary.anomalies if services and a.service == services[0]]
+    markers = [Marker(min(a.start_ts for a in onsets), f"{services[0]} left its baseline")] if onsets else []
     st.caption("Grey: the baseline; red: the analysed window. Lines: the services of the top causes.")
     for metric in metrics:
         frame = result.metrics[result.metrics["metric"] == metric]

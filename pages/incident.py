@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from app import charts, data, exports
+from app import data
 from app.components import (
     INCIDENT_QUERY_PARAM,
     INCIDENTS_PAGE,
@@ -39,6 +39,9 @@ from app.progress import ProgressBoard, progress_line
 from app.runtime import require_runtime
 from core.errors import IncidentToolError, NotFoundError
 from core.models import AgentRun, Feedback, Incident
+from core.report import charts, figures
+from core.report.exports import view_of
+from core.report.view import ReportView
 
 #: How long the page waits for a rerun before leaving it to finish in the background.
 ANALYSIS_WAIT_SECONDS = 120.0
@@ -191,7 +194,7 @@ def downloads(column_md, column_json, column_html, incident_id: str) -> None:
         )
     column_html.download_button(
         "Report (.html)",
-        data=lambda: exports.html_report(runtime, incident_id)[2],
+        data=lambda: runtime.export(incident_id, "html").content,
         file_name=f"incident-{incident_id[:8]}-report.html",
         mime="text/html",
         key="inc_download_html",
@@ -269,27 +272,25 @@ def watch_analysis(incident_id: str, seen: str) -> None:
     st.info(f"Analysis {current}… this page updates when it finishes.", icon=":material/hourglass_top:")
 
 
-def charts_tab(incident: Incident, now: float, latest: list[AgentRun]) -> None:
-    window_end = exports.window_end(incident, now)
-    baseline = runtime.settings.baseline_seconds
+def charts_tab(view: ReportView, now: float) -> None:
+    window_end = figures.window_end(view, now)
+    start = view.header.start_time - runtime.settings.baseline_seconds
     db = data.db_key(runtime)
     try:
-        frame = data.metrics_window(
-            runtime, db, incident.start_time - baseline, window_end + exports.AFTER_SECONDS, None, charts.CHART_METRICS
-        )
-        faults = data.faults_between(runtime, db, incident.start_time - baseline, window_end)
+        frame = data.metrics_window(runtime, db, start, window_end + figures.AFTER_SECONDS, None, charts.CHART_METRICS)
+        faults = data.faults_between(runtime, db, start, window_end)
     except IncidentToolError as exc:
         show_error(exc, "load the metrics of the incident window")
         return
-    present, named = exports.charted_services(incident, frame)
+    present, named = figures.charted_services(view, frame)
     shown = st.multiselect("Services", present, default=named or present, key="inc_chart_services")
-    figures = exports.window_figures(incident, frame, faults, latest, runtime.settings, window_end, services=shown)
-    for metric, figure in zip(charts.CHART_METRICS, figures, strict=True):
+    drawn = figures.window_figures(view, frame, faults, runtime.settings, window_end, services=shown)
+    for metric, figure in zip(charts.CHART_METRICS, drawn, strict=True):
         st.plotly_chart(figure, key=f"inc_chart_{metric}")
     st.caption(
-        f"Grey: baseline ({fmt_duration(baseline)} before the first signal); red: incident window; "
-        "dashed red: detection threshold; dashed purple: injected faults; red circles: anomalies the monitoring "
-        "agent found; crosses: detection signals. Drag to zoom, double-click to reset."
+        f"Grey: baseline ({fmt_duration(runtime.settings.baseline_seconds)} before the first signal); red: incident "
+        "window; dashed red: detection threshold; dashed purple: injected faults; red circles: anomalies the "
+        "monitoring agent found; crosses: detection signals. Drag to zoom, double-click to reset."
     )
 
 
@@ -326,6 +327,7 @@ if rerun:
 now = runtime.clock.now()
 runs = load_runs(incident_id)
 latest = latest_analysis(runs)
+view = view_of(incident)
 with header_area:
     header(incident, now, latest_feedback(incident_id))
     analysis_banner(incident, latest)
@@ -344,13 +346,13 @@ with report:
             icon=":material/info:",
         )
 with chart_tab:
-    charts_tab(incident, now, latest)
+    charts_tab(view, now)
 with hypotheses_tab:
-    hypotheses_section(runtime, incident, latest)
+    hypotheses_section(runtime, incident, view)
 with patterns_tab:
-    patterns_section(latest)
+    patterns_section(view)
 with mitigation_tab:
-    mitigation_section(incident, latest)
+    mitigation_section(incident, view)
 with timeline:
     try:
         window_faults = runtime.store.faults(

@@ -9,7 +9,7 @@ from app import data
 from app.components import incident_table_picker, open_incident, show_error
 from app.runtime import require_runtime
 from core.errors import IncidentToolError
-from core.export import incidents_csv
+from core.report.exports import incidents_csv
 
 STATUSES = ("OPEN", "INVESTIGATING", "RESOLVED")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")

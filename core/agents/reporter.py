@@ -1,4 +1,5 @@
-"""ReporterAgent: the RCA report in Markdown from the four other agents' outputs (partial when one failed)."""
+"""ReporterAgent: the incident's ``ReportView`` and its Markdown from the four other agents' outputs (partial
+when one failed), with the impact and the timeline it measures in the incident's data."""
 
 from __future__ import annotations
 
@@ -8,19 +9,18 @@ from typing import ClassVar
 from core.agents.base import AnalysisContext
 from core.agents.mitigation import affected_services
 from core.agents.monitoring import merge_timeline, prepare, signal_events, thresholds
-from core.agents.root_cause import usable
 from core.log_patterns import notable
 from core.models import (
     MEMORY_MB,
     AgentOutput,
     LogAnalysisOutput,
-    MitigationOutput,
     MonitoringOutput,
     ReportOutput,
-    RootCauseOutput,
     TimelineEvent,
 )
-from core.report import Impact, render_markdown
+from core.report.build import Findings, build_view
+from core.report.markdown import render_markdown
+from core.report.view import Impact
 
 
 def _peaks(ctx: AnalysisContext, metrics: list[str]) -> dict[str, tuple[str, float]]:
@@ -83,41 +83,26 @@ class ReporterAgent:
     output_model: ClassVar[type[AgentOutput]] = ReportOutput
 
     def analyze(self, ctx: AnalysisContext, upstream: Mapping[str, AgentOutput]) -> ReportOutput:
-        """Markdown report with every section; failed inputs become notes in the sections they feed."""
-        monitoring, m_gap = usable(upstream, "monitoring", MonitoringOutput)
-        logs, l_gap = usable(upstream, "log_analysis", LogAnalysisOutput)
-        root_cause, r_gap = usable(upstream, "root_cause", RootCauseOutput)
-        mitigation, x_gap = usable(upstream, "mitigation", MitigationOutput)
-        gaps = {
-            name: gap
-            for name, gap in (
-                ("monitoring", m_gap),
-                ("log_analysis", l_gap),
-                ("root_cause", r_gap),
-                ("mitigation", x_gap),
-            )
-            if gap
-        }
-        top = root_cause.hypotheses[0] if root_cause and root_cause.hypotheses else None
+        """The report with every section; failed inputs become notes in the sections they feed."""
+        findings = Findings.of(upstream)
+        top = findings.root_cause.hypotheses[0] if findings.root_cause and findings.root_cause.hypotheses else None
         try:
-            impact = impact_of(ctx, monitoring, top.service if top else None)
-            markdown = render_markdown(
+            view = build_view(
                 ctx.incident,
-                impact,
-                monitoring=monitoring,
-                log_analysis=logs,
-                root_cause=root_cause,
-                mitigation=mitigation,
-                timeline=timeline_of(ctx, monitoring, logs),
-                gaps=gaps,
+                findings,
+                impact=impact_of(ctx, findings.monitoring, top.service if top else None),
+                timeline=timeline_of(ctx, findings.monitoring, findings.log_analysis),
                 signatures=ctx.signatures,
             )
+            markdown = render_markdown(view)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             return ReportOutput(status="error", error=f"report could not be rendered: {exc}")
         cause = f"{top.kind} on {top.service} ({top.confidence:.0%})" if top else "no root cause identified"
+        gaps = [g.agent for g in findings.gaps]
         partial = f"; partial, missing {', '.join(gaps)}" if gaps else ""
         return ReportOutput(
             title=f"RCA: {ctx.incident.title}",
             markdown=markdown,
             summary=f"RCA report: {cause}{partial}.",
+            view=view,
         )

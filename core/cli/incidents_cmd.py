@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from core.config import Settings
-from core.export import export_incident
+from core.report.exports import FORMATS, export_incident
 from core.store import Store
 
 
@@ -28,7 +29,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     export = sub.add_parser("export", help="write an incident's report to stdout or a file")
     export.add_argument("id", help="incident id (or a unique prefix)")
-    export.add_argument("--format", choices=["md", "json"], default="md")
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="md",
+        help="md: the RCA report; html: one self-contained file with the charts; json: everything; csv: one row",
+    )
     export.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: stdout)")
 
     for parser in (ls, show, export):
@@ -58,7 +64,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 print(incident.rca_markdown or f"{incident.title}\n(analysis: {incident.analysis_status})")
             return 0
-        name, _, content = export_incident(store, incident_id, args.format)
+        name, _, content = export_incident(store, incident_id, args.format, settings=settings, now=time.time())
         if args.output is None:
             sys.stdout.write(content.decode())
         else:

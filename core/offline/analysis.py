@@ -58,7 +58,7 @@ class OfflineAnalysis:
 
     @property
     def no_cause_reason(self) -> str | None:
-        return self.result.final_summary.get("no_cause_reason")
+        return self.result.final_summary.no_cause_reason
 
     def to_json(self) -> dict[str, Any]:
         """Everything ``analyze --json`` prints."""
@@ -71,7 +71,7 @@ class OfflineAnalysis:
             "status": self.result.status,
             "root_causes": [cause.model_dump(mode="json") for cause in self.root_causes],
             "no_cause_reason": self.no_cause_reason,
-            "anomalies": self.result.final_summary.get("anomalies", []),
+            "anomalies": [a.model_dump(mode="json") for a in self.result.final_summary.anomalies],
             "warnings": list(self.warnings),
             "rca_markdown": self.result.rca_markdown,
         }

@@ -5,7 +5,8 @@ mitigation, reporter). A failing agent becomes an output with ``status="error"``
 the report is partial, never lost. With an ``LLMClient`` each ok output is refined through the agent's
 prompt (``core/agents/prompts``); a failed or untrustworthy refinement keeps the deterministic output and
 records why. The supervisor returns data only: the caller persists the runs and updates the incident. The
-merged summary and the fallback report are built in ``merge``.
+report it returns is the reporter's ``ReportView`` (or, when the reporter failed, one built from the other
+outputs with a fallback Markdown report), completed with every agent's state (``core.report.build``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, NamedTuple
 
 from core.agents.base import Agent, AnalysisContext
 from core.agents.prompts import render_prompt
@@ -29,33 +30,47 @@ from core.models import (
     LLMUsage,
     ReportOutput,
 )
-from core.orchestration.merge import REPORTER, TopCause, fallback_markdown, final_summary, top_cause
 from core.orchestration.refinement import RefinementRejected, merge_refinement
+from core.report.build import Findings, build_view, finish
+from core.report.fallback import render_fallback
+from core.report.view import ReportView, ResultStatus
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, str], None]  # (agent name, "running" | "ok" | "error" | "no_data")
-ResultStatus = Literal["done", "partial", "failed"]
-
+REPORTER = "reporter"
 MAX_PROMPT_SIGNALS = 50  # detection signals quoted in a prompt
+
+
+class TopCause(NamedTuple):
+    """The most likely root cause of an analysis, as the incident's columns keep it."""
+
+    service: str
+    kind: str
+    confidence: float
 
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    """One analysis: every agent's output and run, the merged summary and the RCA report.
+    """One analysis: every agent's output and run, the report as data and the RCA report in Markdown.
 
     ``status`` is "done" when every agent ended ok or no_data, "partial" when some failed but the reporter
     wrote a report, "failed" when the reporter failed (``rca_markdown`` is then a fallback listing what is
-    known and what failed).
+    known and what failed). ``final_summary`` is stored with the incident.
     """
 
     analysis_id: str
     status: ResultStatus
     outputs: dict[str, AgentOutput]
     runs: list[AgentRun]
-    final_summary: dict[str, Any]
+    final_summary: ReportView
     rca_markdown: str
-    root_cause: TopCause | None
+
+    @property
+    def root_cause(self) -> TopCause | None:
+        """The most likely root cause, None when the analysis named none."""
+        top = self.final_summary.top_cause
+        return TopCause(top.service, top.kind, top.confidence) if top else None
 
 
 def graph_order(agents: Sequence[Agent]) -> list[str]:
@@ -221,19 +236,22 @@ class Supervisor:
     def _result(
         self, ctx: AnalysisContext, analysis_id: str, outputs: dict[str, AgentOutput], runs: list[AgentRun]
     ) -> AnalysisResult:
-        gaps = [
-            {"agent": n, "error": outputs[n].error or "failed"} for n in self._order if outputs[n].status == "error"
-        ]
+        failed = any(outputs[n].status == "error" for n in self._order)
         report = outputs.get(REPORTER)
-        if isinstance(report, ReportOutput) and report.status != "error" and report.markdown.strip():
-            status: ResultStatus = "partial" if gaps else "done"
+        wrote = isinstance(report, ReportOutput) and report.status != "error" and bool(report.markdown.strip())
+        view = report.view if wrote and isinstance(report, ReportOutput) else None
+        if view is None:
+            view = build_view(ctx.incident, Findings.of(outputs), signatures=ctx.signatures)
+        status: ResultStatus = ("partial" if failed else "done") if wrote else "failed"
+        view = finish(
+            view, outputs, self._order, analysis_id=analysis_id, status=status, generated_at=self._clock.now()
+        )
+        if isinstance(report, ReportOutput) and wrote:
             markdown = report.markdown
         else:
-            status, markdown = "failed", fallback_markdown(ctx, outputs, gaps)
-        top = top_cause(outputs)
-        summary = final_summary(outputs, self._order, gaps)
-        summary.update(analysis_id=analysis_id, status=status, root_cause=top._asdict() if top else None)
-        return AnalysisResult(analysis_id, status, outputs, runs, summary, markdown, top)
+            why = report.error if report is not None and report.error else "the reporter produced no report"
+            markdown = render_fallback(view, why)
+        return AnalysisResult(analysis_id, status, outputs, runs, view, markdown)
 
 
 def _analyze(agent: Agent, ctx: AnalysisContext, upstream: Mapping[str, AgentOutput]) -> AgentOutput:

@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 
 from core.models import AgentRun, Feedback, Incident, Signal
+from core.report.stored import stored_view
+from core.report.view import ReportView
 
 INCIDENT_COLUMNS = """id, status, severity, title, epoch(start_time), epoch(end_time), signals_json,
     final_summary_json, rca_markdown, epoch(detected_at), epoch(updated_at), fingerprint, services_json,
@@ -35,8 +37,9 @@ def where_in(clauses: list[str], params: list[Any], column: str, values: Sequenc
         params.extend(values)
 
 
-def _json_or_none(value: object) -> str | None:
-    return None if value is None else json.dumps(value)
+def summary_json(view: ReportView | None) -> str | None:
+    """The report as stored in ``final_summary_json`` (NULL before any analysis)."""
+    return None if view is None else json.dumps(view.model_dump(mode="json"))
 
 
 UPDATABLE: dict[str, tuple[str, Callable[[Any], Any]]] = {
@@ -51,7 +54,7 @@ UPDATABLE: dict[str, tuple[str, Callable[[Any], Any]]] = {
         lambda signals: json.dumps([s.model_dump(mode="json") for s in signals]),
     ),
     "analysis_status": ("analysis_status", str),
-    "final_summary": ("final_summary_json", _json_or_none),
+    "final_summary": ("final_summary_json", summary_json),
     "rca_markdown": ("rca_markdown", lambda v: v),
     "root_cause_service": ("root_cause_service", lambda v: v),
     "root_cause_kind": ("root_cause_kind", lambda v: v),
@@ -87,7 +90,7 @@ def incident_from_row(row: tuple) -> Incident:
         resolved_by,
         note,
     ) = row
-    return Incident(
+    incident = Incident(
         id=id_,
         status=status,
         severity=severity,
@@ -95,7 +98,6 @@ def incident_from_row(row: tuple) -> Incident:
         start_time=start,
         end_time=end,
         signals=[Signal.model_validate(s) for s in json.loads(signals)],
-        final_summary=None if summary is None else json.loads(summary),
         rca_markdown=markdown,
         detected_at=detected,
         updated_at=updated,
@@ -110,6 +112,9 @@ def incident_from_row(row: tuple) -> Incident:
         resolved_by=resolved_by,
         resolution_note=note,
     )
+    # The report is parsed here, once, whatever shape it was stored in; nothing past the store reads its JSON.
+    view = stored_view(None if summary is None else json.loads(summary), incident)
+    return incident.model_copy(update={"final_summary": view})
 
 
 def run_from_row(row: tuple) -> AgentRun:

@@ -21,6 +21,7 @@ from core.store.rows import (
     feedback_from_row,
     incident_from_row,
     run_from_row,
+    summary_json,
     ts_value,
     where_in,
 )
@@ -116,7 +117,7 @@ class Store(TelemetryTables):
             ts_value(incident.start_time),
             ts_value(incident.end_time),
             json.dumps([s.model_dump(mode="json") for s in incident.signals]),
-            None if incident.final_summary is None else json.dumps(incident.final_summary),
+            summary_json(incident.final_summary),
             incident.rca_markdown,
             ts_value(incident.detected_at),
             ts_value(incident.updated_at),

@@ -8,7 +8,7 @@ import pytest
 
 from core.agents.reporter import ReporterAgent
 from core.models import LogEvent
-from core.report import SECTIONS
+from core.report.markdown import SECTIONS
 from tests.factories import FAULT_CASES, FAULT_START, make_context, run_agents
 
 AGENTS = ["monitoring", "log_analysis", "root_cause", "mitigation"]

@@ -32,8 +32,7 @@ from core.models import (
     RootCauseOutput,
     Topology,
 )
-from core.orchestration.merge import TopCause
-from core.orchestration.supervisor import Supervisor, graph_order
+from core.orchestration.supervisor import Supervisor, TopCause, graph_order
 from tests.factories import make_context
 from tests.fake_openai import FakeOpenAIServer, echo_deterministic
 
@@ -242,8 +241,8 @@ def test_a_raising_agent_yields_an_error_output_and_a_partial_result(
     assert journal.upstream["mitigation"]["root_cause"] is failed  # dependants still run, with the failure
     assert result.outputs["mitigation"].summary == "partial"
     assert result.status == "partial"
-    assert result.final_summary["gaps"] == [{"agent": "root_cause", "error": failed.error}]
-    assert result.final_summary["agents"]["root_cause"]["status"] == "error"
+    assert [g.model_dump() for g in result.final_summary.gaps] == [{"agent": "root_cause", "error": failed.error}]
+    assert result.final_summary.agents["root_cause"].status == "error"
     assert "partial: missing root_cause" in result.rca_markdown
     assert result.root_cause is None
 
@@ -260,12 +259,13 @@ def test_real_agents_write_a_partial_report_that_names_the_gap(executor: ThreadP
 
 def test_real_agents_end_to_end_name_the_top_cause(executor: ThreadPoolExecutor) -> None:
     result = supervise(default_agents(), executor).run(make_context("db_slow", "postgres", window_seconds=30))
-    assert result.status == "done" and result.final_summary["gaps"] == []
+    assert result.status == "done" and result.final_summary.gaps == []
     top = result.outputs["root_cause"].hypotheses[0]  # type: ignore[attr-defined]
     assert result.root_cause == TopCause(top.service, top.kind, top.confidence)
-    assert result.final_summary["root_cause"] == result.root_cause._asdict()
+    named = result.final_summary.top_cause
+    assert named is not None and (named.service, named.kind, named.confidence) == result.root_cause
     assert result.rca_markdown == result.outputs["reporter"].markdown  # type: ignore[attr-defined]
-    assert result.final_summary["anomalies"] and result.final_summary["hypotheses"]
+    assert result.final_summary.anomalies and result.final_summary.causes
 
 
 def test_a_failed_reporter_gives_a_fallback_report_of_what_is_known(
@@ -305,7 +305,7 @@ def test_one_run_per_agent_with_latency_summaries_and_no_secret(executor: Thread
         assert run.model is None and run.prompt_tokens == 0
     assert result.runs[3].input_json["upstream"] == {"root_cause": "error"}
     assert SECRET not in json.dumps([r.model_dump(mode="json") for r in result.runs])
-    assert SECRET not in json.dumps(result.final_summary)
+    assert SECRET not in result.final_summary.model_dump_json()
 
 
 def test_progress_is_reported_per_agent_and_a_broken_callback_is_harmless(
@@ -397,7 +397,8 @@ def test_llm_failure_keeps_the_deterministic_output_with_the_reason(
         expected = produce(make_ctx(), journal.upstream[name])
         assert output.model_dump(exclude={"llm"}) == expected.model_dump(exclude={"llm"})
     assert result.runs[0].model == "fake-model"
-    assert "deterministic result kept" in result.final_summary["agents"]["root_cause"]["llm"]["error"]
+    llm = result.final_summary.agents["root_cause"].llm
+    assert llm is not None and "deterministic result kept" in (llm.error or "")
 
 
 @pytest.mark.parametrize(

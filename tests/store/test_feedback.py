@@ -68,11 +68,12 @@ def test_feedback_survives_reopen(tmp_path: Path) -> None:
 def test_json_export_carries_the_feedback(store: Store) -> None:
     import json
 
-    from core.export import export_incident
+    from core.config import Settings
+    from core.report.exports import export_incident
 
     store.save_incident(incident("a"))
     store.save_feedback(verdict("a", 2000.0, "wrong", "db_slow on postgres"))
-    name, mime, content = export_incident(store, "a", "json")
+    name, mime, content = export_incident(store, "a", "json", settings=Settings(), now=3000.0)
     document = json.loads(content)
     assert (name, mime) == ("incident-a.json", "application/json")
     assert [f["actual_cause"] for f in document["feedback"]] == ["db_slow on postgres"]

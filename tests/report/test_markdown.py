@@ -1,4 +1,4 @@
-"""Markdown rendering: section order, escaping of untrusted text, partial reports, UTC times."""
+"""Markdown rendering of a ReportView: section order, escaping of untrusted text, partial reports, UTC times."""
 
 from __future__ import annotations
 
@@ -19,36 +19,12 @@ from core.models import (
     RootCauseOutput,
     TimelineEvent,
 )
-from core.report import SECTIONS, Impact, cell, code, render_markdown, text
+from core.report.build import Findings, build_view
+from core.report.markdown import SECTIONS, render_markdown
+from core.report.view import Gap, Impact
+from tests.report.views import partial_view, rich_view
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
-
-
-@pytest.mark.parametrize(
-    ("raw", "escaped"),
-    [
-        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-        ("a | b", "a \\| b"),
-        ("`code`", "\\`code\\`"),
-        ("line1\nline2\r\nline3", "line1 line2 line3"),
-        ("[link](http://x)", "\\[link\\](http://x)"),
-        ("**bold** _it_", "\\*\\*bold\\*\\* \\_it\\_"),
-        ("a & b", "a &amp; b"),
-    ],
-    ids=["html", "pipe", "backticks", "newlines", "link", "emphasis", "ampersand"],
-)
-def test_text_escapes_untrusted_input(raw: str, escaped: str) -> None:
-    assert text(raw) == escaped
-
-
-def test_cell_is_one_bounded_line_and_never_empty() -> None:
-    assert cell("") == " "
-    long = cell("x" * 1_000)
-    assert len(long) <= 300 and long.endswith("…")
-
-
-def test_code_cannot_be_broken_out_of() -> None:
-    assert code("echo `id`\nrm") == "`echo 'id' rm`"
 
 
 def _incident() -> Incident:
@@ -119,11 +95,12 @@ def _render(**overrides) -> str:
         "log_analysis": _logs(),
         "root_cause": _root_cause(),
         "mitigation": _mitigation(),
-        "timeline": [TimelineEvent(ts=T0 + 5, service="checkout", source="metric", description="error rate up")],
-        "gaps": {},
+        "gaps": (),
     }
     parts.update(overrides)
-    return render_markdown(_incident(), _impact(), **parts)
+    timeline = [TimelineEvent(ts=T0 + 5, service="checkout", source="metric", description="error rate up")]
+    view = build_view(_incident(), Findings(**parts), impact=_impact(), timeline=timeline)
+    return render_markdown(view)
 
 
 def test_sections_in_order_with_title() -> None:
@@ -167,7 +144,7 @@ def test_log_pattern_table_escapes_cells() -> None:
     ids=["log-analysis", "root-cause", "mitigation", "monitoring"],
 )
 def test_partial_report_names_the_missing_part(gap: str, missing: dict, notice: str) -> None:
-    markdown = _render(gaps={gap: "failed: timeout"}, **missing)
+    markdown = _render(gaps=(Gap(agent=gap, error="timeout"),), **missing)
     assert notice in markdown
     assert "> This report is partial: missing" in markdown.split("## Impact")[0]
     assert re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE) == list(SECTIONS)
@@ -179,7 +156,40 @@ def test_no_cause_report() -> None:
     assert "No evidence supports a root cause." in markdown
 
 
-def test_report_imports_on_its_own() -> None:
+@pytest.mark.parametrize("module", ["core.report", "core.report.markdown", "core.report.exports", "core.report.view"])
+def test_report_imports_on_its_own(module: str) -> None:
     """core.report must not pull in the agents (the reporter agent imports it: that would be a cycle)."""
-    code = "import sys, core.report; assert not any(m.startswith('core.agents') for m in sys.modules)"
+    code = f"import sys, {module}; assert not any(m.startswith('core.agents') for m in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_a_rich_view_renders_every_cause_pattern_and_action() -> None:
+    markdown = render_markdown(rich_view())
+    assert markdown.startswith("# RCA: Checkout &lt;script&gt;alert(1)&lt;/script&gt; \\| \\*\\*down\\*\\*\n")
+    assert "At the same time, independently: **Slow database** (`db_slow`) in **postgres**" in markdown
+    assert "- **Error-rate spike** (`error_rate`) in **payments** (5%)" in markdown  # the alternative
+    assert "- … 2 more items in the JSON export" not in markdown  # the leading cause shows all its evidence
+    assert "### 2. **Slow database** (`db_slow`) in **postgres** (30%)" in markdown
+    rows = [r for r in markdown.split("## Log Patterns")[1].splitlines() if r.startswith("| Unhandled")]
+    assert len(rows) == 15 and all(r.count(" | ") == 7 for r in rows)
+    assert "8 more templates not shown (routine or less significant)." in markdown
+    assert "- **2026-01-01T00:00:05Z** · metric · error rate up; p95 up" in markdown
+    assert "- [ ] **Roll back checkout** `kubectl rollout undo deploy/checkout`" in markdown
+    assert "- [ ] **Page the checkout team**" in markdown and "- **Canary deploys**: Ship to 5% first." in markdown
+    assert "This report is partial" not in markdown
+
+
+def test_a_partial_view_names_the_failed_agents_in_their_sections() -> None:
+    markdown = render_markdown(partial_view())
+    assert re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE) == list(SECTIONS)
+    summary = markdown.split("## Impact")[0]
+    assert (
+        "> This report is partial: missing root-cause analysis (failed: RootCauseAgent failed: TimeoutError: 30 s)"
+        in summary
+    )
+    assert "log analysis (did not run)" in summary
+    assert "> Log analysis did not run. This report is partial." in markdown.split("## Log Patterns")[1]
+    assert (
+        "> Root-cause analysis failed: RootCauseAgent failed: TimeoutError: 30 s." in markdown.split("## Evidence")[1]
+    )
+    assert markdown.split("## Prevention")[1].count("> Mitigation failed: no root cause to act on.") == 1

@@ -1,4 +1,4 @@
-"""app/charts.py builds figures from frames alone: one trace per service, threshold, shaded windows, faults."""
+"""core/report/charts.py builds figures from frames alone: one trace per service, threshold, shaded windows, faults."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from app import charts
 from core.config import Settings
 from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Incident, InjectedFault
+from core.report import charts
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 

@@ -1,0 +1,77 @@
+"""Untrusted text (log lines, service names, titles, LLM output, feedback) made inert for each place it goes.
+
+One module for every output of the project, in ``core`` and in ``app``:
+
+- ``markdown_text``: inline Markdown as GitHub, CommonMark viewers and Streamlit render it. The text becomes
+  one line; ``&``, ``<`` and ``>`` become entities (no raw HTML, no entity, no ``<autolink>``, no blockquote,
+  in every renderer, including those that ignore backslash escapes); every character that opens inline syntax
+  gets a backslash: ``\\`` code, ``*`` ``_`` emphasis, ``~`` strike-through, ``[`` ``]`` links and images,
+  ``!``, ``|`` table cells, ``#``, ``$`` maths (Streamlit and GitHub), and ``:`` before a letter (Streamlit's
+  ``:red[...]`` directives and ``:material/...:`` icons). A list, heading-underline or thematic-break marker
+  (``-``, ``+``, ``=``, ``1.``, ``1)``) is escaped only where it could act: at the start of the text. A bare URL
+  stays readable as it is (``http://x``: a viewer may make it a link, but the reader sees where it goes).
+- ``markdown_cell`` (a bounded table cell) and ``markdown_code`` (inline code nothing can break out of).
+- ``html_text``: element content or a quoted attribute.
+- ``plotly_label``: a Plotly title, legend or hover label (Plotly reads a few HTML tags in labels).
+- ``csv_cell``: a CSV cell that a spreadsheet shows as text, never evaluates as a formula.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+MAX_CELL_CHARS = 300
+
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_INLINE = re.compile(r"([\\`*_\[\]|~#!$]|:(?=[A-Za-z]))")
+_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
+_NEWLINES = re.compile(r"[\r\n\t\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]+")  # line breaks and control characters
+#: First characters a spreadsheet reads as a formula; such cells get a leading apostrophe (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def one_line(value: object, limit: int | None = None) -> str:
+    """``value`` as text on one line (line breaks and control characters become a space), at most ``limit``
+    characters (the last one an ellipsis when cut)."""
+    raw = _NEWLINES.sub(" ", "" if value is None else str(value))
+    if limit is not None and len(raw) > limit:
+        raw = raw[: limit - 1] + "…"
+    return raw
+
+
+def markdown_text(value: object, limit: int | None = None) -> str:
+    """Untrusted text for inline Markdown: one line, rendered literally (see the module docstring)."""
+    escaped = _INLINE.sub(r"\\\1", one_line(value, limit).translate(_ENTITIES))
+    return _LINE_START.sub(_escape_marker, escaped, count=1)
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    space, marker, digits, dot = match.groups()
+    return f"{space}\\{marker}" if marker else f"{space}{digits}\\{dot}"
+
+
+def markdown_cell(value: object) -> str:
+    """Untrusted text for a Markdown table cell (pipes escaped, one line, at most ``MAX_CELL_CHARS``)."""
+    return markdown_text(value, MAX_CELL_CHARS) or " "
+
+
+def markdown_code(value: object) -> str:
+    """A command as inline code; backticks and newlines cannot break out of it."""
+    return f"`{one_line(value).replace('`', chr(39))}`"
+
+
+def html_text(value: object) -> str:
+    """Untrusted text for HTML element content or a quoted attribute (None is empty)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def plotly_label(value: str) -> str:
+    """Untrusted text for a Plotly label: Plotly reads a few HTML tags in labels, so tags become entities."""
+    return html.escape(value, quote=False)
+
+
+def csv_cell(value: object) -> str:
+    """A value as a CSV cell that a spreadsheet shows as text, never evaluates (None is empty)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
