@@ -19,7 +19,7 @@ from core.errors import (
 )
 from core.models import Feedback, Incident
 from core.redaction import redact_url as _redact_url
-from core.report.escape import markdown_text
+from core.report.escape import streamlit_text
 
 DASH = "—"
 
@@ -107,8 +107,8 @@ def root_cause_text(incident: Incident) -> str:
     return f"{kind} on {incident.root_cause_service}" if incident.root_cause_service else kind
 
 
-#: Untrusted text (titles, log templates) for Streamlit Markdown, rendered literally: the escaper of the reports.
-md_escape = markdown_text
+#: Untrusted text (titles, log templates) for Streamlit Markdown, rendered literally (``core.report.escape``).
+md_escape = streamlit_text
 
 
 def redact_url(url: str | None) -> str:

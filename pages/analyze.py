@@ -11,6 +11,7 @@ from core.offline.analysis import OfflineAnalysis, analyze, describe_split
 from core.offline.loaders import parse_logs, parse_metrics
 from core.offline.sample import generate
 from core.report.charts import Marker, Span, metric_figure
+from core.report.escape import streamlit_markdown
 
 RESULT_KEY = "analyze_result"
 SAMPLES = {"CPU hog on one service": "cpu", "Memory hog on one service": "memory", "No fault": None}
@@ -127,7 +128,7 @@ if stored is not None:
     with charts_tab:
         show_charts(result)
     with report_tab:
-        st.markdown(result.result.rca_markdown)
+        st.markdown(streamlit_markdown(result.result.rca_markdown))
     stem = result.name.rsplit(".", 1)[0]
     left, right = st.columns(2)
     left.download_button(

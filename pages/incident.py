@@ -40,6 +40,7 @@ from app.runtime import require_runtime
 from core.errors import IncidentToolError, NotFoundError
 from core.models import AgentRun, Feedback, Incident
 from core.report import charts, figures
+from core.report.escape import streamlit_markdown
 from core.report.exports import view_of
 from core.report.view import ReportView
 
@@ -339,7 +340,7 @@ report, chart_tab, hypotheses_tab, patterns_tab, mitigation_tab, timeline, runs_
 )
 with report:
     if incident.rca_markdown:
-        st.markdown(incident.rca_markdown)
+        st.markdown(streamlit_markdown(incident.rca_markdown))
     else:
         st.info(
             f"No report yet (analysis {incident.analysis_status}). Press **Rerun analysis** to produce one.",

@@ -21,7 +21,6 @@ from core.models import (
 )
 from core.report.view import (
     Actions,
-    AgentState,
     Gap,
     Impact,
     LogFindings,
@@ -139,8 +138,9 @@ def finish(
 ) -> ReportView:
     """``view`` with the state of every agent (in ``order``), a gap for each that failed or did not run, and the
     analysis' id, status and end time: the view stored with the incident."""
+    envelope = set(AgentOutput.model_fields)  # what every agent's output has: status, error, summary, llm
     agents = {
-        name: AgentState(status=out.status, error=out.error, summary=out.summary, llm=out.llm)
+        name: AgentOutput.model_validate(out.model_dump(include=envelope))
         for name in order
         if (out := outputs.get(name)) is not None
     }

@@ -47,6 +47,7 @@ RANGE_BUTTONS = {
     ],
     "font": {"size": 10},
 }
+NO_SAMPLES = "No samples in this time range yet"
 #: Points per line above which a series is thinned to per-bucket maxima (keeps spikes, keeps the page fast).
 MAX_POINTS = 1500
 
@@ -212,14 +213,7 @@ def metric_figure(
     if threshold is not None:
         _add_threshold(fig, threshold, spec)
     if data.empty:
-        fig.add_annotation(
-            text="No samples in this time range yet",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-        )
+        fig.add_annotation(text=NO_SAMPLES, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False)
     peak = max([float(data["value"].max()) if not data.empty else 0.0, *(p.value for p in marked)])
     top = max(peak, threshold or 0.0) * 1.15 or 1.0
     fig.update_layout(
@@ -285,17 +279,13 @@ def _add_span(fig: go.Figure, span: Span) -> None:
         layer="below",
         name=f"{span.kind}: {span.label}",
     )
-    fig.add_annotation(
-        x=to_utc(span.start),
-        y=1,
-        xref="x",
-        yref="paper",
-        text=label_text(span.label),
-        showarrow=False,
-        xanchor="left",
-        yanchor="top",
-        font={"size": 10, "color": "#7f7f7f" if span.kind == "baseline" else THRESHOLD_COLOR},
-    )
+    color = "#7f7f7f" if span.kind == "baseline" else THRESHOLD_COLOR
+    _time_label(fig, span.start, 1, span.label, xanchor="left", yanchor="top", font={"size": 10, "color": color})
+
+
+def _time_label(fig: go.Figure, ts: float, height: float, text: str, **style: object) -> None:
+    """Untrusted ``text`` at time ``ts``, ``height`` of the way up the plot (0 bottom, 1 top)."""
+    fig.add_annotation(x=to_utc(ts), y=height, xref="x", yref="paper", text=label_text(text), showarrow=False, **style)
 
 
 def _add_points(fig: go.Figure, points: Sequence[Point]) -> None:
@@ -326,18 +316,8 @@ def _vline(fig: go.Figure, ts: float, line: dict, name: str) -> None:
 
 def _add_marker(fig: go.Figure, marker: Marker) -> None:
     _vline(fig, marker.ts, {"color": FAULT_COLOR, "width": 1.5, "dash": "dash"}, marker.label)
-    fig.add_annotation(
-        x=to_utc(marker.ts),
-        y=0.02,
-        xref="x",
-        yref="paper",
-        text=label_text(marker.label),
-        showarrow=False,
-        textangle=-90,
-        xanchor="right",
-        yanchor="bottom",
-        font={"size": 10, "color": FAULT_COLOR},
-    )
+    style = {"textangle": -90, "xanchor": "right", "yanchor": "bottom", "font": {"size": 10, "color": FAULT_COLOR}}
+    _time_label(fig, marker.ts, 0.02, marker.label, **style)
     if marker.end is not None:
         _vline(fig, marker.end, {"color": FAULT_COLOR, "width": 1, "dash": "dot"}, f"end of {marker.label}")
 

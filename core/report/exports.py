@@ -63,14 +63,7 @@ class Records(Protocol):
 
     def feedback(self, incident_id: str) -> list[Feedback]: ...
 
-    def metrics_frame(
-        self,
-        start: float,
-        end: float,
-        *,
-        services: Sequence[str] | None = None,
-        metrics: Sequence[str] | None = None,
-    ) -> pd.DataFrame: ...
+    def metrics_frame(self, start: float, end: float, *, metrics: Sequence[str] | None = None) -> pd.DataFrame: ...
 
     def faults(self, start: float, end: float) -> list[InjectedFault]: ...
 

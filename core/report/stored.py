@@ -16,12 +16,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from core.models import Action, Anomaly, Hypothesis, Incident, LogPattern, TimelineEvent
+from core.models import Action, AgentOutput, Anomaly, Hypothesis, Incident, LogPattern, TimelineEvent
 from core.report.build import labels, notable
 from core.report.view import (
     VERSION,
     Actions,
-    AgentState,
     Gap,
     LogFindings,
     ReportView,
@@ -62,55 +61,70 @@ def _items(raw: object, model: type[ModelT], incident: Incident) -> list[ModelT]
     return found
 
 
-def _agents(raw: object, incident: Incident) -> dict[str, AgentState]:
-    found: dict[str, AgentState] = {}
+def _agents(raw: object, incident: Incident) -> dict[str, AgentOutput]:
+    found: dict[str, AgentOutput] = {}
     for name, state in raw.items() if isinstance(raw, Mapping) else []:
         try:
-            found[str(name)] = AgentState.model_validate(state)
+            found[str(name)] = AgentOutput.model_validate(state)
         except ValidationError:
             log.warning("incident %s: the stored state of agent %s could not be read", incident.id, name)
     return found
 
 
-def legacy_view(raw: Mapping[str, Any], incident: Incident) -> ReportView:
-    """A version-1 summary dict as a view: each part the dict has, items that no longer validate left out."""
-    gaps = _items(raw.get("gaps"), Gap, incident)
-    agents = _agents(raw.get("agents"), incident)
-    failed = {g.agent for g in gaps}
+def _text(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _findings(raw: Mapping[str, Any], incident: Incident, agents: Mapping[str, AgentOutput]) -> dict[str, Any]:
+    """The root-cause, log and mitigation parts of a version-1 dict (None for a part it lacks)."""
 
     def summary(agent: str) -> str:
         return agents[agent].summary if agent in agents else ""
 
-    def present(key: str, agent: str) -> bool:
-        return key in raw and agent not in failed
-
     hypotheses = _items(raw.get("hypotheses"), Hypothesis, incident)
     patterns = _items(raw.get("patterns"), LogPattern, incident)
     actions = raw.get("actions") if isinstance(raw.get("actions"), Mapping) else {}
+    return {
+        "root_cause": RootCauseFindings(
+            causes=causes_of(hypotheses, labels([h.kind for h in hypotheses])),
+            no_cause_reason=_text(raw, "no_cause_reason"),
+            summary=summary("root_cause"),
+        )
+        if "hypotheses" in raw
+        else None,
+        "logs": LogFindings(patterns=patterns, notable=notable(patterns), summary=summary("log_analysis"))
+        if "patterns" in raw
+        else None,
+        "actions": Actions(
+            immediate=_items(actions.get("immediate"), Action, incident),
+            long_term=_items(actions.get("long_term"), Action, incident),
+        )
+        if "actions" in raw
+        else None,
+    }
+
+
+def legacy_view(raw: Mapping[str, Any], incident: Incident) -> ReportView:
+    """A version-1 summary dict as a view: each part the dict has, items that no longer validate left out; the
+    part of an agent that failed is None, as in a view."""
+    gaps = _items(raw.get("gaps"), Gap, incident)
+    agents = _agents(raw.get("agents"), incident)
+    owners = {"root_cause": "root_cause", "logs": "log_analysis", "actions": "mitigation"}
+    failed = {g.agent for g in gaps}
+    found = {
+        part: None if owners[part] in failed else value for part, value in _findings(raw, incident, agents).items()
+    }
     base = ReportView.pending(incident)
+    status = raw.get("status")
     return base.model_copy(
         update={
-            "analysis_id": raw.get("analysis_id") if isinstance(raw.get("analysis_id"), str) else None,
-            "status": raw.get("status") if raw.get("status") in ("done", "partial", "failed") else None,
+            "analysis_id": _text(raw, "analysis_id"),
+            "status": status if status in ("done", "partial", "failed") else None,
             "timeline": _items(raw.get("timeline"), TimelineEvent, incident) or base.timeline,
             "anomalies": _items(raw.get("anomalies"), Anomaly, incident),
-            "root_cause": RootCauseFindings(
-                causes=causes_of(hypotheses, labels([h.kind for h in hypotheses])),
-                no_cause_reason=raw.get("no_cause_reason") if isinstance(raw.get("no_cause_reason"), str) else None,
-                summary=summary("root_cause"),
-            )
-            if present("hypotheses", "root_cause")
-            else None,
-            "logs": LogFindings(patterns=patterns, notable=notable(patterns), summary=summary("log_analysis"))
-            if present("patterns", "log_analysis")
-            else None,
-            "actions": Actions(
-                immediate=_items(actions.get("immediate"), Action, incident),
-                long_term=_items(actions.get("long_term"), Action, incident),
-            )
-            if present("actions", "mitigation")
-            else None,
             "gaps": gaps,
             "agents": agents,
+            **found,
         }
     )

@@ -17,13 +17,12 @@ from pydantic import BaseModel, Field
 
 from core.models import (
     Action,
-    AgentStatus,
+    AgentOutput,
     Anomaly,
     Evidence,
     Hypothesis,
     Incident,
     IncidentStatus,
-    LLMUsage,
     LogPattern,
     Severity,
     Signal,
@@ -143,15 +142,6 @@ class Gap(BaseModel):
         return "did not run" if self.error is None else f"failed: {self.error}"
 
 
-class AgentState(BaseModel):
-    """How one agent of the analysis ended, and what the optional LLM did for it."""
-
-    status: AgentStatus
-    error: str | None = None
-    summary: str = ""
-    llm: LLMUsage | None = None
-
-
 class TimelineRow(BaseModel):
     """Events of one second, source and service, shown as one row."""
 
@@ -176,7 +166,7 @@ class ReportView(BaseModel):
     logs: LogFindings | None = None
     actions: Actions | None = None
     gaps: list[Gap] = Field(default_factory=list)
-    agents: dict[str, AgentState] = Field(default_factory=dict)
+    agents: dict[str, AgentOutput] = Field(default_factory=dict)  # each agent's envelope: status, error, summary, llm
 
     @classmethod
     def pending(cls, incident: Incident) -> ReportView:

@@ -141,16 +141,8 @@ def test_long_series_are_thinned_but_keep_their_peak() -> None:
 def test_anomalies_and_signals_are_marked_on_their_metric_and_service() -> None:
     from core.models import Anomaly, Signal
 
-    anomaly = Anomaly(
-        service="checkout",
-        metric=ERROR_RATE,
-        start_ts=T0,
-        peak_ts=T0 + 20,
-        baseline=0.01,
-        observed=0.05,
-        score=9.0,
-        direction="up",
-    )
+    up = {"start_ts": T0, "peak_ts": T0 + 20, "baseline": 0.01, "observed": 0.05, "score": 9.0, "direction": "up"}
+    anomaly = Anomaly(service="checkout", metric=ERROR_RATE, **up)
     signal = Signal(
         rule="latency_p95", service="payments", metric=LATENCY_P95_MS, value=1500, threshold=1000, ts=T0, message="m"
     )

@@ -1,5 +1,6 @@
 """The one escaping module: hostile text comes out inert in Markdown (checked with a real CommonMark parser),
-in Markdown table cells, inline code, HTML, Plotly labels and CSV cells; the app's ``md_escape`` is the same."""
+in Streamlit's Markdown (maths and directives too), table cells, inline code, HTML, Plotly labels and CSV
+cells; the app's ``md_escape`` is the module's Streamlit escaper."""
 
 from __future__ import annotations
 
@@ -18,13 +19,16 @@ from core.report.escape import (
     markdown_code,
     one_line,
     plotly_label,
+    streamlit_markdown,
+    streamlit_text,
 )
 from core.report.escape import markdown_cell as cell
 from core.report.escape import markdown_code as code
 from core.report.escape import markdown_text as text
 
-#: CommonMark with GitHub's tables and strike-through, and $-maths as Streamlit and GitHub render it.
-MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(dollarmath_plugin)
+#: CommonMark with GitHub's tables and strike-through; Streamlit also reads $-maths.
+MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+STREAMLIT = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(dollarmath_plugin)
 
 HOSTILE = {
     "script": "<script>alert(1)</script>",
@@ -55,9 +59,9 @@ HOSTILE = {
 }
 
 
-def rendered(markdown: str) -> list:
+def rendered(markdown: str, parser: MarkdownIt = MARKDOWN) -> list:
     """The inline tokens of ``markdown``, which must be one paragraph."""
-    blocks = MARKDOWN.parse(markdown)
+    blocks = parser.parse(markdown)
     assert [b.type for b in blocks] == ["paragraph_open", "inline", "paragraph_close"], markdown
     return blocks[1].children or []
 
@@ -92,12 +96,29 @@ def test_markdown_text_stays_text_after_other_text(raw: str) -> None:
     assert [t.type for t in tokens] == ["text"] and tokens[0].content == f"Cause: {one_line(raw)} (end)"
 
 
+@pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())
+def test_streamlit_text_renders_as_exactly_the_original_text_with_maths_on(raw: str) -> None:
+    tokens = rendered(f"Cause: {streamlit_text(raw)}", STREAMLIT)
+    assert [t.type for t in tokens] == ["text"] and tokens[0].content == f"Cause: {one_line(raw)}"
+
+
 def test_streamlit_directives_and_maths_are_escaped() -> None:
-    """Streamlit reads ``:name[...]``, ``:material/icon:`` and ``$...$`` before Markdown: the marks get backslashes."""
-    escaped = text(HOSTILE["directive"] + " " + HOSTILE["maths"])
+    """Streamlit reads ``:name[...]``, ``:material/icon:`` and ``$...$``: the marks get backslashes."""
+    escaped = streamlit_text(HOSTILE["directive"] + " " + HOSTILE["maths"] + " error:timeout")
     assert "\\:red\\[alarm\\]" in escaped and "\\:material/warning" in escaped and "\\:streamlit" in escaped
-    assert "\\$5" in escaped and "\\$x^2\\$" in escaped
-    assert text("http://x at 12:30") == "http://x at 12:30"  # a colon before no letter stays as it is
+    assert "\\$5" in escaped and "\\$x^2\\$" in escaped and "error\\:timeout" in escaped
+    assert streamlit_text("http://x at 12:30") == "http://x at 12:30"  # a colon before no letter stays as it is
+    assert text("$5 :red[x]") == "$5 :red\\[x\\]"  # the report's own bytes: CommonMark has neither
+
+
+def test_a_stored_report_is_shown_in_streamlit_with_its_code_untouched() -> None:
+    document = f"- **Action:** {text('costs $5 :boom')} `kubectl exec -- psql -c 'SELECT $1::text'`"
+    shown = streamlit_markdown(document)
+    assert shown == "- **Action:** costs \\$5 \\:boom `kubectl exec -- psql -c 'SELECT $1::text'`"
+    blocks = STREAMLIT.parse(shown)
+    inline = next(t for t in blocks if t.type == "inline").children or []
+    assert "math_inline" not in [t.type for t in inline]
+    assert [t.content for t in inline if t.type == "code_inline"] == ["kubectl exec -- psql -c 'SELECT $1::text'"]
 
 
 @pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())
@@ -122,8 +143,8 @@ def test_code_cannot_be_broken_out_of() -> None:
 
 
 def test_the_pages_use_the_same_escaper() -> None:
-    """One character set for core and app: ``app.formatting.md_escape`` is ``markdown_text``."""
-    assert formatting.md_escape is text
+    """One module for core and app: ``app.formatting.md_escape`` is ``streamlit_text``."""
+    assert formatting.md_escape is streamlit_text
 
 
 @pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())

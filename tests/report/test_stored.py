@@ -138,3 +138,29 @@ def test_unreadable_summaries_lose_only_what_cannot_be_read(
         assert isinstance(view, ReportView) and len(view.causes) == expected_causes
         assert view.header.title == incident().title
     assert _stored_text(path, "inc-1")[0] == stored  # nothing rewritten
+
+
+def test_an_old_partial_analysis_keeps_its_gaps_and_drops_the_failed_part(tmp_path: Path) -> None:
+    stored = {
+        "anomalies": [],
+        "patterns": [],
+        "hypotheses": [],
+        "no_cause_reason": None,
+        "actions": {"immediate": [{"title": "Look at checkout"}], "long_term": []},
+        "agents": {"root_cause": {"status": "error", "error": "boom", "summary": "", "llm": None}},
+        "gaps": [{"agent": "root_cause", "error": "boom"}],
+        "analysis_id": "a-1",
+        "status": "partial",
+        "root_cause": None,
+    }
+    path = tmp_path / "partial.duckdb"
+    with closing(Store(path)) as written:
+        written.save_incident(incident())
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE incidents SET final_summary_json = ? WHERE id = 'inc-1'", [json.dumps(stored)])
+    with closing(Store(path)) as opened:
+        view = opened.get_incident("inc-1").final_summary
+    assert view is not None and view.status == "partial" and view.analysis_id == "a-1"
+    assert view.root_cause is None and [(g.agent, g.reason) for g in view.gaps] == [("root_cause", "failed: boom")]
+    assert view.logs is not None and view.first_action is not None and view.first_action.title == "Look at checkout"
+    assert view.agents["root_cause"].status == "error"

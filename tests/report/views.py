@@ -3,23 +3,8 @@ ones (an agent failed, another did not run), built from agent outputs the way th
 
 from __future__ import annotations
 
-from core.models import (
-    ERROR_RATE,
-    Action,
-    AgentOutput,
-    Anomaly,
-    Evidence,
-    Hypothesis,
-    Incident,
-    LogAnalysisOutput,
-    LogPattern,
-    MitigationOutput,
-    MonitoringOutput,
-    ReportOutput,
-    RootCauseOutput,
-    Signal,
-    TimelineEvent,
-)
+from core import models
+from core.models import ERROR_RATE, AgentOutput, Anomaly, Evidence, Hypothesis, Incident, LogPattern, TimelineEvent
 from core.report.build import Findings, build_view, finish
 from core.report.view import Impact, ReportView
 
@@ -28,7 +13,7 @@ HOSTILE_TITLE = "Checkout <script>alert(1)</script> | **down**"
 
 
 def incident(**changes: object) -> Incident:
-    signal = Signal(
+    signal = models.Signal(
         rule="error_rate", service="checkout", metric=ERROR_RATE, value=0.3, threshold=0.05, ts=T0, message="5xx up"
     )
     base = Incident(
@@ -76,62 +61,34 @@ def evidence(service: str, n: int) -> list[Evidence]:
     ]
 
 
+def cause(service: str, kind: str, confidence: float, evidence_items: int, group: int = 0) -> Hypothesis:
+    summary = f"{kind} on {service}."
+    found = evidence(service, evidence_items)
+    return Hypothesis(service=service, kind=kind, confidence=confidence, summary=summary, evidence=found, group=group)
+
+
 def outputs() -> dict[str, AgentOutput]:
     """Every agent ok: three causes (one independent), 20 error and 3 routine patterns, two actions."""
-    causes = [
-        Hypothesis(
-            service="checkout",
-            kind="error_rate",
-            confidence=0.7,
-            summary="Checkout fails.",
-            evidence=evidence("checkout", 6),
-        ),
-        Hypothesis(
-            service="postgres",
-            kind="db_slow",
-            confidence=0.3,
-            summary="Postgres too.",
-            evidence=evidence("postgres", 2),
-            group=1,
-        ),
-        Hypothesis(
-            service="payments",
-            kind="error_rate",
-            confidence=0.05,
-            summary="Payments?",
-            evidence=evidence("payments", 1),
-        ),
-    ]
+    causes = [cause("checkout", "error_rate", 0.7, 6), cause("postgres", "db_slow", 0.3, 2, group=1)]
+    causes.append(cause("payments", "error_rate", 0.05, 1))
     events = [
         TimelineEvent(ts=T0 + 5, service="checkout", source="metric", description="error rate up"),
         TimelineEvent(ts=T0 + 5.4, service="checkout", source="metric", description="p95 up"),
         TimelineEvent(ts=T0 + 10, source="detection", description="Incident opened"),
     ]
-    anomaly = Anomaly(
-        service="checkout",
-        metric=ERROR_RATE,
-        start_ts=T0,
-        peak_ts=T0 + 30,
-        baseline=0.01,
-        observed=0.3,
-        score=9.0,
-        direction="up",
-    )
-    patterns = [pattern(i) for i in range(20)] + [
-        pattern(20 + i, level="INFO", count=50, baseline=50) for i in range(3)
-    ]
+    up = {"start_ts": T0, "peak_ts": T0 + 30, "baseline": 0.01, "observed": 0.3, "score": 9.0, "direction": "up"}
+    anomaly = Anomaly(service="checkout", metric=ERROR_RATE, **up)
+    patterns = [pattern(i) for i in range(20)] + [pattern(20 + i, "INFO", count=50, baseline=50) for i in range(3)]
+    now = [models.Action(title="Roll back checkout", command="kubectl rollout undo deploy/checkout")]
+    now.append(models.Action(title="Page the checkout team"))
     return {
-        "monitoring": MonitoringOutput(anomalies=[anomaly], timeline=events, summary="1 series left its baseline"),
-        "log_analysis": LogAnalysisOutput(patterns=patterns, total_lines=950, error_lines=800, summary="20 new"),
-        "root_cause": RootCauseOutput(hypotheses=causes, summary="Most likely: error_rate on checkout (70%)."),
-        "mitigation": MitigationOutput(
-            immediate=[
-                Action(title="Roll back checkout", command="kubectl rollout undo deploy/checkout"),
-                Action(title="Page the checkout team"),
-            ],
-            long_term=[Action(title="Canary deploys", detail="Ship to 5% first.")],
+        "monitoring": models.MonitoringOutput(anomalies=[anomaly], timeline=events, summary="1 series moved"),
+        "log_analysis": models.LogAnalysisOutput(patterns=patterns, total_lines=950, error_lines=800, summary="20"),
+        "root_cause": models.RootCauseOutput(hypotheses=causes, summary="Most likely: error_rate on checkout (70%)."),
+        "mitigation": models.MitigationOutput(
+            immediate=now, long_term=[models.Action(title="Canary deploys", detail="Ship to 5% first.")]
         ),
-        "reporter": ReportOutput(summary="RCA report: error_rate on checkout (70%)."),
+        "reporter": models.ReportOutput(summary="RCA report: error_rate on checkout (70%)."),
     }
 
 
@@ -150,7 +107,7 @@ def view_of(found: dict[str, AgentOutput], **incident_changes: object) -> Report
     """The stored view of an analysis whose agents returned ``found``, as the supervisor completes it."""
     subject = incident(**incident_changes)
     monitoring = found.get("monitoring")
-    timeline = monitoring.timeline if isinstance(monitoring, MonitoringOutput) else []
+    timeline = monitoring.timeline if isinstance(monitoring, models.MonitoringOutput) else []
     view = build_view(subject, Findings.of(found), impact=impact(), timeline=timeline)
     status = "partial" if any(o.status == "error" for o in found.values()) else "done"
     return finish(view, found, list(found), analysis_id="analysis-1", status=status, generated_at=T0 + 60)
@@ -164,6 +121,6 @@ def partial_view() -> ReportView:
     """The root-cause agent failed (and so mitigation has nothing to say); log analysis did not run at all."""
     found = outputs()
     del found["log_analysis"]
-    found["root_cause"] = RootCauseOutput(status="error", error="RootCauseAgent failed: TimeoutError: 30 s")
-    found["mitigation"] = MitigationOutput(status="error", error="no root cause to act on")
+    found["root_cause"] = models.RootCauseOutput(status="error", error="RootCauseAgent failed: TimeoutError: 30 s")
+    found["mitigation"] = models.MitigationOutput(status="error", error="no root cause to act on")
     return view_of(found)
