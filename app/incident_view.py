@@ -1,4 +1,4 @@
-"""Pure helpers for the incident page: the latest analysis, its hypotheses, the timeline, the runs table."""
+"""Pure helpers for the incident page: the latest analysis, the timeline, the runs table, evidence and patterns."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from core.models import (
     LogEvent,
     LogPattern,
     MonitoringOutput,
-    RootCauseOutput,
     agent_output,
 )
 
@@ -46,20 +45,9 @@ def _agent_rank(name: str) -> int:
     return AGENT_ORDER.index(name) if name in AGENT_ORDER else len(AGENT_ORDER)
 
 
-def root_cause_output(runs: Sequence[AgentRun]) -> RootCauseOutput | None:
-    """The root-cause agent's output of the given runs, None when absent or unreadable."""
-    return agent_output(runs, "root_cause", RootCauseOutput)
-
-
 def monitoring_output(runs: Sequence[AgentRun]) -> MonitoringOutput | None:
     """The monitoring agent's output (anomalies, timeline), None when absent or unreadable."""
     return agent_output(runs, "monitoring", MonitoringOutput)
-
-
-def hypotheses(runs: Sequence[AgentRun]) -> list[Hypothesis]:
-    """Candidate root causes, best first."""
-    output = root_cause_output(runs)
-    return list(output.hypotheses) if output else []
 
 
 def failed_agents(runs: Sequence[AgentRun]) -> list[tuple[str, str]]:

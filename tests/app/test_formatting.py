@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from app import formatting
-from app.incident_view import failed_agents, hypotheses, latest_analysis, runs_frame, timeline_frame
+from app.incident_view import failed_agents, latest_analysis, runs_frame, timeline_frame
 from app.progress import ProgressBoard
 from core.config import Settings
 from core.errors import FaultRequestError, SourceError, StoreLockedError
-from core.models import AgentRun, Incident
+from core.models import AgentRun, Incident, RootCauseOutput, agent_output
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -112,7 +112,8 @@ def test_latest_analysis_and_its_hypotheses() -> None:
     ]
     latest = latest_analysis(runs)
     assert [r.agent_name for r in latest] == ["monitoring", "root_cause", "mitigation"]
-    assert [h.kind for h in hypotheses(latest)] == ["db_slow"]
+    root_cause = agent_output(latest, "root_cause", RootCauseOutput)
+    assert root_cause is not None and [h.kind for h in root_cause.hypotheses] == ["db_slow"]
     assert failed_agents(latest) == [("mitigation", "timeout")]
     assert list(runs_frame(runs)["Analysis"]) == ["new", "new", "new", "old"]
 
