@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 # --- Signals a source produces -------------------------------------------------------------------
@@ -162,6 +162,18 @@ class Incident(BaseModel):
     resolved_by: str | None = None
     resolution_note: str | None = None
     offline: bool = False  # an analysis of a file (``core.offline``), not a live incident; never stored
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_report(cls, data: Any) -> Any:
+        """The report read by ``core.report.stored``, whatever shape it was stored in (a row, an export, a
+        scenario folder), with this incident's header facts."""
+        if not isinstance(data, dict) or data.get("final_summary") is None:
+            return data
+        facts = cls.model_validate({**data, "final_summary": None})
+        from core.report.stored import stored_view  # here, not at the top: the report package imports this module
+
+        return {**data, "final_summary": stored_view(data["final_summary"], facts)}
 
 
 # --- Agent outputs ------------------------------------------------------------------------------

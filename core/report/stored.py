@@ -1,4 +1,5 @@
-"""Reading a stored report back into a ``ReportView``, at the store's boundary, whatever shape it was stored in.
+"""Reading a stored report back into a ``ReportView``, whatever shape it was stored in: the ``Incident`` model
+calls ``stored_view`` whenever it is built from data (the store's rows, JSON exports, scenario folders).
 
 Version 2 is the view itself. Before it (version 1) the supervisor stored a dict of the agents' outputs
 (``anomalies``, ``timeline``, ``patterns``, ``hypotheses``, ``no_cause_reason``, ``actions``, ``agents``,
@@ -34,10 +35,12 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def stored_view(raw: object, incident: Incident) -> ReportView | None:
-    """The report stored for ``incident`` (parsed JSON: a view or a version-1 dict), with the incident's
-    current header facts; None when nothing was stored or it is not a JSON object."""
+    """The report stored for ``incident`` (a view, or parsed JSON: a view or a version-1 dict), with the
+    incident's header facts; None when nothing was stored or it is not a JSON object."""
     if raw is None:
         return None
+    if isinstance(raw, ReportView):
+        return raw.with_header(incident)
     if not isinstance(raw, Mapping):
         log.warning("incident %s: stored report is a %s, not an object; ignored", incident.id, type(raw).__name__)
         return None

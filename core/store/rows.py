@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 
 from core.models import AgentRun, Feedback, Incident, Signal
-from core.report.stored import stored_view
 from core.report.view import ReportView
 
 INCIDENT_COLUMNS = """id, status, severity, title, epoch(start_time), epoch(end_time), signals_json,
@@ -90,7 +89,7 @@ def incident_from_row(row: tuple) -> Incident:
         resolved_by,
         note,
     ) = row
-    incident = Incident(
+    return Incident(  # the report is parsed by the model, whatever shape it was stored in (core.report.stored)
         id=id_,
         status=status,
         severity=severity,
@@ -98,6 +97,7 @@ def incident_from_row(row: tuple) -> Incident:
         start_time=start,
         end_time=end,
         signals=[Signal.model_validate(s) for s in json.loads(signals)],
+        final_summary=None if summary is None else json.loads(summary),
         rca_markdown=markdown,
         detected_at=detected,
         updated_at=updated,
@@ -112,9 +112,6 @@ def incident_from_row(row: tuple) -> Incident:
         resolved_by=resolved_by,
         resolution_note=note,
     )
-    # The report is parsed here, once, whatever shape it was stored in; nothing past the store reads its JSON.
-    view = stored_view(None if summary is None else json.loads(summary), incident)
-    return incident.model_copy(update={"final_summary": view})
 
 
 def run_from_row(row: tuple) -> AgentRun:

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from core.config import Settings
-from core.models import root_causes
+from core.models import Incident, root_causes
 from core.report.exports import export_incident
 from core.report.view import ReportView
 from core.store import Store
@@ -164,3 +164,13 @@ def test_an_old_partial_analysis_keeps_its_gaps_and_drops_the_failed_part(tmp_pa
     assert view.root_cause is None and [(g.agent, g.reason) for g in view.gaps] == [("root_cause", "failed: boom")]
     assert view.logs is not None and view.first_action is not None and view.first_action.title == "Look at checkout"
     assert view.agents["root_cause"].status == "error"
+
+
+def test_an_incident_recorded_as_json_by_the_old_code_validates() -> None:
+    """Scenario folders (and JSON exports) hold incidents whose summary has the version-1 shape."""
+    recorded = json.loads((Path(__file__).parents[1] / "scenarios/latency-deep-callee/scenario.json").read_text())
+    old = Incident.model_validate(recorded["incident"])
+    view = old.final_summary
+    assert view is not None and view.header.incident_id == old.id and view.header.title == old.title
+    assert view.causes and view.causes[0].kind == recorded["incident"]["final_summary"]["hypotheses"][0]["kind"]
+    assert Incident.model_validate(old.model_dump(mode="json")) == old  # and once read, it round-trips
