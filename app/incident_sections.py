@@ -103,7 +103,7 @@ def log_evidence(runtime: Runtime, item: Evidence, patterns: list[LogPattern], s
 
 
 def patterns_section(view: ReportView) -> None:
-    """Every log pattern of the analysis (the report lists the notable ones)."""
+    """Every log pattern of the analysis (the report lists the ones that stand out)."""
     logs = view.logs
     if logs is None:
         st.info("No log analysis yet. Press **Rerun analysis** to produce one.", icon=":material/info:")

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from core.catalogue import Signature, signature_for
 from core.log_patterns import is_surging
+from core.log_patterns.notable import NOTABLE_LEVELS
 from core.models import (
     AgentOutput,
     Incident,
@@ -30,8 +31,8 @@ from core.report.view import (
     causes_of,
 )
 
-MAX_PATTERN_ROWS = 15  # notable patterns a report lists
-ROUTINE_PATTERN_ROWS = 5  # routine patterns listed when none is notable
+MAX_PATTERN_ROWS = 15  # patterns a report lists
+ROUTINE_PATTERN_ROWS = 5  # routine patterns listed when nothing stands out
 #: The agents whose outputs a report is made of, in report order.
 ANALYSTS: tuple[str, ...] = ("monitoring", "log_analysis", "root_cause", "mitigation")
 
@@ -70,10 +71,10 @@ class Findings:
         )
 
 
-def notable(patterns: Sequence[LogPattern]) -> list[str]:
+def listed(patterns: Sequence[LogPattern]) -> list[str]:
     """Template ids of the patterns a report lists: error and warning patterns and the new or surging ones, at
     most ``MAX_PATTERN_ROWS``; the first ``ROUTINE_PATTERN_ROWS`` routine ones when nothing stands out."""
-    chosen = [p for p in patterns if p.level in ("ERROR", "WARN") or is_surging(p)]
+    chosen = [p for p in patterns if p.level in NOTABLE_LEVELS or is_surging(p)]
     return [p.template_id for p in (chosen or patterns[:ROUTINE_PATTERN_ROWS])[:MAX_PATTERN_ROWS]]
 
 
@@ -84,10 +85,10 @@ def labels(kinds: Sequence[str], signatures: Mapping[str, Signature] | None = No
 
 
 def log_findings(output: LogAnalysisOutput) -> LogFindings:
-    """The log-analysis output as the report keeps it, with its notable patterns chosen."""
+    """The log-analysis output as the report keeps it, with the patterns it lists chosen."""
     return LogFindings(
         patterns=output.patterns,
-        notable=notable(output.patterns),
+        listed=listed(output.patterns),
         summary=output.summary,
         total_lines=output.total_lines,
         error_lines=output.error_lines,

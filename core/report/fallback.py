@@ -29,7 +29,7 @@ def render_fallback(view: ReportView, why: str) -> str:
             f"- **Anomaly:** {text(a.service)} {text(a.metric)} went {a.direction} from "
             f"{a.baseline:.4g} to {a.observed:.4g}"
         )
-    for p in view.notable_patterns()[:FALLBACK_ITEMS]:
+    for p in view.listed_patterns()[:FALLBACK_ITEMS]:
         lines.append(f"- **Log pattern:** {text(p.template, 200)} ({p.count} lines, {p.level})")
     for action in (view.actions.immediate if view.actions else [])[:FALLBACK_ITEMS]:
         lines.append(f"- **Action:** {text(action.title)}")

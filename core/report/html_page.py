@@ -113,7 +113,7 @@ def _patterns(view: ReportView) -> str:
                 "yes" if p.is_new else "",
                 p.example,
             )
-            for p in view.notable_patterns()
+            for p in view.listed_patterns()
         ],
     )
     hidden = view.hidden_patterns()

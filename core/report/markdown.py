@@ -192,7 +192,7 @@ def _patterns(view: ReportView) -> list[str]:
         "| Template | Level | Services | Window count | Baseline count | First seen | New? | Example |",
         "|---|---|---|---:|---:|---|---|---|",
     ]
-    for p in view.notable_patterns():
+    for p in view.listed_patterns():
         row = (
             cell(p.template),
             cell(p.level),

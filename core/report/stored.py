@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.models import Action, AgentOutput, Anomaly, Hypothesis, Incident, LogPattern, TimelineEvent
-from core.report.build import labels, notable
+from core.report.build import labels, listed
 from core.report.view import (
     VERSION,
     Actions,
@@ -96,7 +96,7 @@ def _findings(raw: Mapping[str, Any], incident: Incident, agents: Mapping[str, A
         )
         if "hypotheses" in raw
         else None,
-        "logs": LogFindings(patterns=patterns, notable=notable(patterns), summary=summary("log_analysis"))
+        "logs": LogFindings(patterns=patterns, listed=listed(patterns), summary=summary("log_analysis"))
         if "patterns" in raw
         else None,
         "actions": Actions(

@@ -114,10 +114,10 @@ class RootCauseFindings(BaseModel):
 
 class LogFindings(BaseModel):
     """The log-analysis agent's result: every pattern (most significant first), the ids of those a report
-    lists (chosen once, by ``core.report.build.notable``), and line counts."""
+    lists (chosen once, by ``core.report.build.listed``), and line counts."""
 
     patterns: list[LogPattern] = Field(default_factory=list)
-    notable: list[str] = Field(default_factory=list)  # template ids
+    listed: list[str] = Field(default_factory=list)  # template ids
     summary: str = ""
     total_lines: int | None = None  # None when the stored report did not keep the counts (version 1)
     error_lines: int | None = None
@@ -224,16 +224,16 @@ class ReportView(BaseModel):
         reporter = self.agents.get("reporter")
         return (reporter.summary if reporter else "") or (self.root_cause.summary if self.root_cause else "")
 
-    def notable_patterns(self) -> list[LogPattern]:
-        """The log patterns every report lists, most significant first (see ``LogFindings.notable``)."""
+    def listed_patterns(self) -> list[LogPattern]:
+        """The log patterns every report lists, most significant first (see ``LogFindings.listed``)."""
         if self.logs is None:
             return []
-        chosen = set(self.logs.notable)
+        chosen = set(self.logs.listed)
         return [p for p in self.logs.patterns if p.template_id in chosen]
 
     def hidden_patterns(self) -> int:
-        """How many patterns ``notable_patterns`` leaves out (they stay in the JSON export)."""
-        return (len(self.logs.patterns) if self.logs else 0) - len(self.notable_patterns())
+        """How many patterns ``listed_patterns`` leaves out (they stay in the JSON export)."""
+        return (len(self.logs.patterns) if self.logs else 0) - len(self.listed_patterns())
 
     def timeline_rows(self, limit: int = MAX_TIMELINE_ROWS) -> tuple[list[TimelineRow], int]:
         """The timeline with simultaneous events of one service in one row: (first ``limit`` rows, rows left)."""

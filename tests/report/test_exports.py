@@ -115,7 +115,7 @@ def test_cli_exports_html_with_the_charts_of_a_stored_incident(simulated, tmp_pa
         view = store.get_incident(incident["id"]).final_summary
     assert view is not None
     listed = re.findall(r"<tr><td>(?:ERROR|WARN|INFO)</td>", page)
-    assert len(listed) == len(view.notable_patterns()) > 0  # the patterns the Markdown lists
+    assert len(listed) == len(view.listed_patterns()) > 0  # the patterns the Markdown lists
     markdown = cli("incidents", "export", incident["id"], "--db", str(db))
     assert markdown.returncode == 0 and markdown.stdout == incident["rca_markdown"]
 

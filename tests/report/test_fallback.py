@@ -14,7 +14,7 @@ def test_fallback_of_a_rich_view_lists_what_is_known() -> None:
     assert "> The full report could not be written: ReporterAgent failed: KeyError: 'x'." in markdown
     assert "- **Most likely root cause:** error\\_rate in checkout (70% confidence)" in markdown
     assert "- **Anomaly:** checkout error\\_rate went up from 0.01 to 0.3" in markdown
-    assert markdown.count("- **Log pattern:** Unhandled exception") == 5  # the first notable patterns
+    assert markdown.count("- **Log pattern:** Unhandled exception") == 5  # the first patterns the report lists
     assert "- **Action:** Roll back checkout" in markdown and "- **Action:** Page the checkout team" in markdown
     assert markdown.rstrip().endswith("- **reporter:** ReporterAgent failed: KeyError: 'x'")
 

@@ -80,7 +80,7 @@ def test_a_database_written_by_the_old_code_still_opens(old_db: Path) -> None:
         top = view.top_cause
         assert top is not None and (top.kind, top.service) == ("db_slow", "postgres") and top.name == "Slow database"
         assert len(view.anomalies) == 16 and len(view.timeline) == 29 and view.logs is not None
-        assert len(view.logs.patterns) == 41 and view.notable_patterns() and view.logs.total_lines is None
+        assert len(view.logs.patterns) == 41 and view.listed_patterns() and view.logs.total_lines is None
         assert view.actions is not None and view.first_action is not None and view.gaps == []
         assert set(view.agents) == {"monitoring", "log_analysis", "root_cause", "mitigation", "reporter"}
         assert view.summary == "RCA report: db_slow on postgres (95%)."

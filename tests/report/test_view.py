@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.models import LogAnalysisOutput, MonitoringOutput, RootCauseOutput
-from core.report.build import MAX_PATTERN_ROWS, ROUTINE_PATTERN_ROWS, Findings, build_view, notable
+from core.report.build import MAX_PATTERN_ROWS, ROUTINE_PATTERN_ROWS, Findings, build_view, listed
 from core.report.view import Gap, ReportView
 from tests.report.views import T0, incident, partial_view, pattern, rich_view
 
@@ -49,7 +49,7 @@ def test_a_partial_view_names_each_gap_and_has_no_findings_for_it() -> None:
     ]
     assert view.root_cause is None and view.logs is None and view.actions is None
     assert view.top_cause is None and view.first_action is None and view.key_evidence(3) == []
-    assert view.notable_patterns() == [] and view.hidden_patterns() == 0
+    assert view.listed_patterns() == [] and view.hidden_patterns() == 0
     assert view.anomalies  # what monitoring found is kept
     assert view.status == "partial"
 
@@ -69,13 +69,13 @@ def test_findings_tell_failed_missing_and_mistyped_outputs_apart() -> None:
     assert no_data.monitoring is not None  # no data is a result, not a gap
 
 
-def test_notable_patterns_are_chosen_once_for_every_renderer() -> None:
+def test_listed_patterns_are_chosen_once_for_every_renderer() -> None:
     errors = [pattern(i) for i in range(MAX_PATTERN_ROWS + 3)]
     routine = [pattern(50 + i, level="INFO", count=10, baseline=10) for i in range(ROUTINE_PATTERN_ROWS + 2)]
-    assert notable(routine + errors) == [p.template_id for p in errors[:MAX_PATTERN_ROWS]]
-    assert notable(routine) == [p.template_id for p in routine[:ROUTINE_PATTERN_ROWS]]  # nothing stands out
+    assert listed(routine + errors) == [p.template_id for p in errors[:MAX_PATTERN_ROWS]]
+    assert listed(routine) == [p.template_id for p in routine[:ROUTINE_PATTERN_ROWS]]  # nothing stands out
     view = build_view(incident(), Findings(log_analysis=LogAnalysisOutput(patterns=routine + errors)))
-    assert [p.template_id for p in view.notable_patterns()] == notable(routine + errors)
+    assert [p.template_id for p in view.listed_patterns()] == listed(routine + errors)
     assert view.hidden_patterns() == len(routine) + 3
 
 
