@@ -166,14 +166,13 @@ class Incident(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _read_report(cls, data: Any) -> Any:
-        """The report read by ``core.report.stored``, whatever shape it was stored in (a row, an export, a
-        scenario folder), with this incident's header facts."""
+        """The report in whatever shape it was stored (a row, an export, a scenario folder), read by
+        ``core.report.stored`` with this incident's header facts."""
         if not isinstance(data, dict) or data.get("final_summary") is None:
             return data
-        facts = cls.model_validate({**data, "final_summary": None})
-        from core.report.stored import stored_view  # here, not at the top: the report package imports this module
+        from core.report.stored import stored_view  # not at the top: the report package imports this module
 
-        return {**data, "final_summary": stored_view(data["final_summary"], facts)}
+        return {**data, "final_summary": stored_view(data["final_summary"], cls(**{**data, "final_summary": None}))}
 
 
 # --- Agent outputs ------------------------------------------------------------------------------
@@ -312,8 +311,7 @@ class MitigationOutput(AgentOutput):
 class ReportOutput(AgentOutput):
     title: str = ""
     markdown: str = ""
-    #: The report as data, which the supervisor stores with the incident: not in the run's stored output (the
-    #: incident holds it) nor in the schema an LLM refines.
+    #: The report as data, stored with the incident: not in the run's output, nor in the schema an LLM refines.
     view: SkipJsonSchema[ReportView | None] = Field(default=None, exclude=True)
 
 
@@ -395,8 +393,7 @@ def agent_output(runs: Sequence[AgentRun], agent: str, model: type[OutputT]) -> 
         return None
 
 
-# The report view is made of the models above and an incident carries it: imported last, then bound.
-from core.report.view import ReportView  # noqa: E402
+from core.report.view import ReportView  # noqa: E402  (made of the models above; an incident carries one)
 
 Incident.model_rebuild()
 ReportOutput.model_rebuild()
