@@ -88,6 +88,23 @@ class Settings(BaseSettings):
         default=5.0, gt=1, description="A pattern surges when its rate in a poll is this many times its baseline rate."
     )
 
+    target_down_severity: Literal["SEV1", "SEV2", "SEV3", "SEV4"] = Field(
+        default="SEV2",
+        description="Severity of an incident a target that stops answering opens (up == 0, a failed scrape).",
+    )
+
+    # Alert intake (POST /api/alerts/alertmanager and /api/alerts)
+    alert_service_labels: str = Field(
+        default="service,job",
+        description="Comma-separated alert labels that name the service, the first present wins.",
+    )
+
+    # HTTP API
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token the write endpoints require; without it the server binds only to loopback.",
+    )
+
     # Analysis
     analysis_workers: int = Field(default=4, ge=1, le=32)
 
@@ -97,6 +114,16 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=2)
+
+    @property
+    def api_token_set(self) -> bool:
+        """True when API_TOKEN is set to a non-empty value (the token itself is never shown)."""
+        return self.api_token is not None and bool(self.api_token.get_secret_value())
+
+    @property
+    def service_labels(self) -> tuple[str, ...]:
+        """ALERT_SERVICE_LABELS as a tuple of label names, in order."""
+        return tuple(name.strip() for name in self.alert_service_labels.split(",") if name.strip())
 
     @property
     def llm_enabled(self) -> bool:

@@ -128,13 +128,16 @@ AnalysisStatus = Literal["pending", "running", "done", "partial", "failed", "int
 class Signal(BaseModel):
     """A detection rule that fired: what was seen, where, against which threshold."""
 
-    rule: str  # e.g. "error_rate", "latency_p95", "memory", "memory_trend", "slow_query_logs"
+    rule: str  # e.g. "error_rate", "latency_p95", "memory", "memory_trend", "slow_query_logs", "alert"
     service: str
     metric: str | None = None
     value: float
     threshold: float
     ts: float
     message: str
+    # set when the signal states its own severity (an alert's label, the target-down rule's setting); None: the
+    # lifecycle derives it from the impact on users. Left out of dumps when None, so stored signals stay as they were.
+    severity: Severity | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class Incident(BaseModel):

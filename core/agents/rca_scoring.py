@@ -209,6 +209,9 @@ def score_candidate(target: str, sig: Signature, facts: Facts) -> Score | None:
     if not facts.logs_available and any(s.metric is None and s.rule in sig.signal_rules for s in facts.signals):
         log_fit = max(log_fit, SIGNAL_STRENGTH)
         sc.primary = True
+    if any(s.service == target and s.rule in sig.detected_by for s in facts.signals):  # a kind only detection sees
+        log_fit = max(log_fit, SIGNAL_STRENGTH)
+        sc.primary = True
     if not sc.primary:
         return None
     signal = _signal_support(sc, facts)

@@ -145,6 +145,7 @@ class RootCauseAgent:
             return RootCauseOutput(status="error", error=f"no evidence to analyse: {'; '.join(gaps)}")
         facts = gather(ctx, monitoring, logs)
         pairs = catalogue.candidates(ctx.topology, ctx.catalogue, ctx.signatures)
+        pairs += catalogue.detected_candidates(ctx.incident.signals)
         hypotheses = rank(facts, pairs)
         partial = f" Partial evidence: {'; '.join(gaps)}." if gaps else ""
         if not hypotheses:

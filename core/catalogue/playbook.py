@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from core.catalogue.registry import SIGNATURES
+from core.catalogue.registry import signature_for
 from core.catalogue.signature import SAFE_NAME, Step
 from core.models import Action, Topology
 
@@ -51,7 +51,7 @@ def render_steps(
 def playbook(kind: str | None, service: str | None, topology: Topology | None) -> tuple[list[Action], list[Action]]:
     """(immediate, prevention) actions for ``kind`` on ``service``; the generic set for an unknown kind or
     no service (then without commands)."""
-    sig = SIGNATURES.get(kind or "")
+    sig = signature_for(kind or "")
     if sig is None or service is None:
         target = service or "the affected services"
         immediate = render_steps(GENERIC_IMMEDIATE, target, topology, commands=service is not None)

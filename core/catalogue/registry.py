@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from core.catalogue.data_kinds import CACHE_FAILURE, CONNECTION_POOL_EXHAUSTION, DB_SLOW, DISK_FULL
+from core.catalogue.detected_kinds import TARGET_DOWN
 from core.catalogue.edge_kinds import DEPENDENCY_DOWN, TRAFFIC_SURGE
 from core.catalogue.service_kinds import BAD_DEPLOY, CPU_SATURATION, ERROR_RATE_KIND, LATENCY_SPIKE, MEMORY_LEAK
 from core.catalogue.signature import CACHE_NAME, DATABASE_NAME, Location, Signature
-from core.models import FaultKind, Topology
+from core.models import FaultKind, Signal, Topology
 
 # The order is the order of the candidates when no catalogue names them (and of their ties).
 _SIGNATURES: tuple[Signature, ...] = (
@@ -26,11 +27,19 @@ _SIGNATURES: tuple[Signature, ...] = (
     TRAFFIC_SURGE,
 )
 SIGNATURES: Mapping[str, Signature] = MappingProxyType({sig.kind: sig for sig in _SIGNATURES})
+#: Kinds only a detection rule names (``detected_kinds``): candidates where their rule fired, never injectable.
+DETECTED: Mapping[str, Signature] = MappingProxyType({TARGET_DOWN.kind: TARGET_DOWN})
 
 
 def signature_for(kind: str) -> Signature | None:
     """The registered signature of ``kind``, or ``None`` for a kind the analysis does not know."""
-    return SIGNATURES.get(kind)
+    return SIGNATURES.get(kind) or DETECTED.get(kind)
+
+
+def detected_candidates(signals: Sequence[Signal]) -> list[tuple[str, Signature]]:
+    """(service, signature) for each detected kind whose rule fired on a service, in signal order."""
+    pairs = [(s.service, sig) for s in signals for sig in DETECTED.values() if s.rule in sig.detected_by]
+    return list(dict.fromkeys(pairs))
 
 
 def location_of(service: str, topology: Topology) -> Location:

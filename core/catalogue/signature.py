@@ -71,7 +71,8 @@ class Signature:
     ``healthy_callees``: metrics that stay normal on the culprit's callees (else a callee is the culprit).
     ``headline``: how the report names it, with ``{service}``; load is named as capacity, not as a fault.
     ``local``: metrics of ``explains`` that rise on the culprit only (its own CPU, its own disk), never on
-    the services it reaches.
+    the services it reaches. ``detected_by``: detection rules whose signal on the target alone makes the kind a
+    candidate, for kinds that leave no metric or log of their own (a target that stops answering).
     """
 
     kind: str
@@ -91,6 +92,7 @@ class Signature:
     local: frozenset[str] = frozenset()  # metrics of ``explains`` that only the culprit itself shows
     immediate: tuple[Step, ...] = ()
     prevention: tuple[Step, ...] = ()
+    detected_by: tuple[str, ...] = ()
 
 
 def rx(pattern: str) -> re.Pattern[str]:

@@ -12,16 +12,23 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from core.models import LogEvent, MetricPoint, Signal
+from core.sources.base import TargetHealth
+
+__all__ = ["DetectionRule", "Poll", "TargetHealth"]
 
 
 @dataclass(frozen=True, slots=True)
 class Poll:
-    """One detection poll at ``now`` (seconds), every ``interval`` seconds; None: that source failed."""
+    """One detection poll at ``now`` (seconds), every ``interval`` seconds; None: that source failed.
+
+    ``targets`` is the health of each scrape target, when the metrics source can tell it (None: unknown).
+    """
 
     now: float
     interval: float
     points: Sequence[MetricPoint] | None
     events: Sequence[LogEvent] | None
+    targets: Sequence[TargetHealth] | None = None
 
 
 @runtime_checkable

@@ -13,6 +13,9 @@ Severity by impact (documented in the README):
 - SEV3: an internal service's error rate or latency is over threshold, or slow-query / connection-error logs,
   or a new or surging error log pattern.
 - SEV4: an early warning only (memory heading for the threshold).
+
+A signal that states its own severity keeps it: an alert's ``severity`` label (``core.alerts``), and a target
+that stops answering (``TARGET_DOWN_SEVERITY``). Alerts skip confirmation: their rule's own ``for:`` confirmed them.
 """
 
 from __future__ import annotations
@@ -28,10 +31,14 @@ from core.models import Incident, Severity, Signal, Topology
 
 SEV1_ERROR_RATE = 0.25
 _RANK = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
+#: Rules whose signals were confirmed before they reached us (an alert fires only after its rule's ``for:``).
+CONFIRMED_RULES = frozenset({"alert"})
 
 
 def signal_severity(signal: Signal, topology: Topology) -> Severity:
     """Severity of one signal by its impact on users (see module docstring)."""
+    if signal.severity is not None:
+        return signal.severity
     user_facing = signal.service in topology.services and not topology.callers(signal.service)
     if signal.rule == "memory_trend":
         return "SEV4"
@@ -81,6 +88,8 @@ def title_for(signal: Signal) -> str:
         "disk": f"Disk almost full on {service} ({signal.value:.0f}%)",
         "db_pool": f"Connection pool exhausted on {service} ({signal.value:.0%} in use)",
         "log_pattern": f"New or surging error log pattern on {service}",
+        "target_down": f"Target down: {service} does not answer",
+        "alert": signal.message.partition(" (")[0],
     }
     return titles.get(signal.rule, signal.message)
 
@@ -148,6 +157,8 @@ class IncidentTracker:
         for signal in signals:
             key = (signal.rule, signal.service)
             count, first_ts = self._streaks.get(key, (0, signal.ts))
+            if signal.rule in CONFIRMED_RULES:
+                count = max(count, self.confirm_ticks - 1)
             streaks[key] = (count + 1, first_ts)
         self._streaks = streaks
         return [s for s in signals if streaks[(s.rule, s.service)][0] >= self.confirm_ticks]

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from core.clock import Clock
 from core.config import Settings
+from core.detection.alert_rule import AlertRule
 from core.detection.anomaly_rule import AnomalyRule
-from core.detection.base import DetectionRule, Poll
-from core.detection.lifecycle import IncidentEvent, IncidentTracker
+from core.detection.base import DetectionRule, Poll, TargetHealth
+from core.detection.lifecycle import IncidentEvent, IncidentTracker, fingerprint_of
 from core.detection.log_rules import LogPatternRule
 from core.detection.rules import LogLineRules, MetricThresholdRules
+from core.detection.target_rule import TargetDownRule
 from core.errors import SourceError
 from core.models import LogEvent, MetricPoint, Signal, Topology
 from core.sources.base import LogSource, MetricsSource, SourceHealth
@@ -38,15 +40,17 @@ class TickReport:
     signals: tuple[Signal, ...]
     events: tuple[IncidentEvent, ...]
     errors: tuple[str, ...] = ()
+    failed_sources: tuple[str, ...] = ()  # names of the sources that failed on this poll
 
 
 @dataclass
 class Monitor:
     """Owns the detection state of one process; not thread-safe (only the scheduler thread ticks).
 
-    ``rules`` are run in order on every poll: the metric thresholds, the log-line rules, the anomaly rule and
-    the log-pattern rule (``anomaly`` and ``log_rule`` are two of them, kept by name for their settings and
-    the shared template miner).
+    ``rules`` are run in order on every poll: the metric thresholds, the log-line rules, the anomaly rule, the
+    log-pattern rule (``anomaly`` and ``log_rule`` are two of them, kept by name for their settings and the
+    shared template miner), the target-down rule and the alert rule (alerts delivered to the API, read from
+    the store).
     """
 
     settings: Settings
@@ -68,7 +72,14 @@ class Monitor:
         self.anomaly = AnomalyRule.for_interval(
             s.anomaly_alert_threshold, s.detection_interval_seconds, s.anomaly_sustain_seconds
         )
-        self.rules = [MetricThresholdRules(s), LogLineRules(s), self.anomaly, self.log_rule]
+        self.rules = [
+            MetricThresholdRules(s),
+            LogLineRules(s),
+            self.anomaly,
+            self.log_rule,
+            TargetDownRule(s),
+            AlertRule(self.store.firing_alerts),
+        ]
         for source in (self.metrics, self.logs):
             self.health[source.name] = SourceHealth(source.name, source.target)
         self.log_rule.miner.load(*self.store.load_templates(self.log_rule.miner.max_clusters))
@@ -94,7 +105,8 @@ class Monitor:
             self.store.insert_metrics(points)
         if events_in:
             self.store.insert_logs(events_in)
-        poll = Poll(now, self.settings.detection_interval_seconds, points, events_in)
+        targets = self._targets(now, errors)
+        poll = Poll(now, self.settings.detection_interval_seconds, points, events_in, targets)
         signals = [signal for rule in self.rules for signal in rule.evaluate(poll)]
         if events_in is not None:  # the templates the log-pattern rule mined, persisted each poll
             self.store.save_templates(*self.log_rule.miner.take_changes())
@@ -103,6 +115,7 @@ class Monitor:
         for event in decided:
             self._persist(event)
             self.on_event(event)
+        self._link_alerts(topology)
         self._ticks += 1
         if self._ticks % PURGE_EVERY_TICKS == 0:
             self.store.purge_before(now - self.settings.retention_hours * 3600)
@@ -114,6 +127,9 @@ class Monitor:
             signals=tuple(signals),
             events=tuple(decided),
             errors=tuple(errors),
+            failed_sources=tuple(
+                source.name for source, data in ((self.metrics, points), (self.logs, events_in)) if data is None
+            ),
         )
 
     def _poll(self, source: MetricsSource | LogSource, now: float, errors: list[str]) -> list | None:
@@ -127,6 +143,28 @@ class Monitor:
             return None
         health.succeeded(now)
         return data
+
+    def _targets(self, now: float, errors: list[str]) -> list[TargetHealth] | None:
+        """The metrics source's scrape targets and whether they answered; None when it cannot tell."""
+        targets = getattr(self.metrics, "targets", None)
+        if targets is None:
+            return None
+        try:
+            return list(targets(now))
+        except SourceError as exc:
+            errors.append(f"{self.metrics.name} targets: {exc}")
+            return None
+
+    def _link_alerts(self, topology: Topology) -> None:
+        """Attach each firing alert not yet attached to the open incident of its part of the graph."""
+        unlinked = self.store.unlinked_firing_alerts()
+        if not unlinked:
+            return
+        open_by_fingerprint = {incident.fingerprint: incident.id for incident in self.store.open_incidents()}
+        for alert in unlinked:
+            incident_id = open_by_fingerprint.get(fingerprint_of(alert.service, topology))
+            if incident_id is not None:
+                self.store.link_alert(alert, incident_id)
 
     def _persist(self, event: IncidentEvent) -> None:
         incident = event.incident

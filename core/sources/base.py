@@ -23,6 +23,24 @@ class MetricsSource(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class TargetHealth:
+    """Whether one scrape target answered this poll: ``up == 0`` in Prometheus, a failed scrape of the demo."""
+
+    service: str
+    target: str  # instance or URL, as it may be shown (never credentials)
+    up: bool
+    error: str | None = None
+
+
+class TargetSource(Protocol):
+    """A metrics source that can also say which of its scrape targets answered (optional)."""
+
+    def targets(self, now: float) -> list[TargetHealth]:
+        """Every scrape target and whether it answered at ``now``; ``SourceError`` when that is unknown."""
+        ...
+
+
 class LogSource(Protocol):
     """Yields the log lines written since the previous poll."""
 

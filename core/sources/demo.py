@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from core.clock import Clock
 from core.errors import ConfigError, FaultRequestError, SourceError
 from core.models import FaultListing, InjectedFault, LogEvent, MetricPoint, Topology
+from core.sources.base import TargetHealth
 from core.sources.http import HttpClient, body_excerpt
 from core.sources.prometheus_text import Snapshot, parse_snapshot
 from core.sources.rates import signals_between
@@ -19,6 +20,8 @@ MAX_MESSAGE_CHARS = 10_000
 LOG_PAGE = 5_000
 #: Seconds one request to the demo service may take.
 TIMEOUT_SECONDS = 5.0
+#: The service a target-down signal names when the demo service (one scrape target for the whole shop) is down.
+DEMO_TARGET_SERVICE = "demo-service"
 
 
 class EmbeddedDemo(Protocol):
@@ -172,9 +175,16 @@ class DemoMetricsSource:
         self.target = f"{client.base_url}/metrics"
         self._previous: tuple[float, Snapshot] | None = None
         self._topology: Topology | None = None
+        self._scrape_error: str | None = None
 
     def fetch(self, now: float) -> list[MetricPoint]:
-        snapshot = parse_snapshot(self.client.metrics_text())
+        try:
+            text = self.client.metrics_text()
+        except SourceError as exc:
+            self._scrape_error = str(exc)
+            raise
+        self._scrape_error = None
+        snapshot = parse_snapshot(text)
         previous, self._previous = self._previous, (now, snapshot)
         if previous is None:
             return []
@@ -184,6 +194,10 @@ class DemoMetricsSource:
         if self._topology is None:
             self._topology = self.client.topology()
         return self._topology
+
+    def targets(self, now: float) -> list[TargetHealth]:
+        """The demo service as one scrape target: down when the latest scrape of /metrics failed (as ``up``)."""
+        return [TargetHealth(DEMO_TARGET_SERVICE, self.target, self._scrape_error is None, self._scrape_error)]
 
 
 class DemoLogSource:

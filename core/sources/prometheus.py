@@ -15,6 +15,8 @@ from typing import Any
 
 from core.errors import SourceError
 from core.models import MetricPoint, Topology
+from core.redaction import redact_url
+from core.sources.base import TargetHealth
 from core.sources.http import HttpAuth, HttpClient, body_excerpt
 from core.sources.promql import QueryConfig, check_label_name, render, service_matchers
 
@@ -71,6 +73,27 @@ def _latest_finite(values: Any, where: str) -> float | None:
     return None
 
 
+def parse_up(body: Any, labels: tuple[str, ...], where: str = "up") -> list[TargetHealth]:
+    """Every series of an instant ``up`` query as a target: its service is the first of ``labels`` it carries
+    (``job`` when none), its target the ``instance`` label, up when the value is 1."""
+    data = _envelope(body, where)
+    if not isinstance(data, dict) or data.get("resultType") != "vector" or not isinstance(data.get("result"), list):
+        raise SourceError(f"{where}: expected a vector result")
+    targets = []
+    for series in data["result"]:
+        try:
+            metric, value = series["metric"], float(series["value"][1])
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise SourceError(f"{where}: malformed sample {str(series)[:200]}") from exc
+        service = next((str(metric[name]) for name in (*labels, "job") if metric.get(name)), None)
+        if service is None:
+            continue
+        instance = redact_url(str(metric.get("instance", "")))
+        error = None if value == 1 else f"up == {value:g} (the last scrape failed)"
+        targets.append(TargetHealth(service, instance, value == 1, error))
+    return targets
+
+
 def parse_label_values(body: Any, where: str = "label values") -> list[str]:
     """The sorted strings of a ``/api/v1/label/<name>/values`` answer."""
     data = _envelope(body, where)
@@ -107,6 +130,7 @@ class PrometheusMetricsSource:
         self.http = HttpClient(base_url, auth=auth, verify_tls=verify_tls, timeout=timeout)
         self.target = self.http.display_url
         self.matchers = service_matchers(self.label, services, extra_matchers)
+        self.extra_matchers = extra_matchers
         self.queries = {
             signal: render(
                 template,
@@ -143,6 +167,13 @@ class PrometheusMetricsSource:
             points.extend(parse_query_range(body, label=self.label, metric=signal, ts=now, where=where))
         self._seen.update(point.service for point in points)
         return points
+
+    def targets(self, now: float) -> list[TargetHealth]:
+        """Every scrape target Prometheus has (``up``, with the extra matchers) and whether it answered."""
+        extra = self.extra_matchers.strip().strip(",")
+        query = f"up{{{extra}}}" if extra else "up"
+        body, where = self._get_json("/api/v1/query", {"query": query, "time": f"{now:.3f}"}, "up")
+        return parse_up(body, (self.label,), where)
 
     def known_services(self) -> list[str]:
         """Services seen in earlier polls, without a request (for the Loki source's per-service queries)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.store import templates
+from core.store import alerts, templates
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -89,4 +89,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         ],
     ),
     (3, "log templates mined from log lines, and the ids folded into others", templates.MIGRATION_STATEMENTS),
+    (
+        4,
+        "alerts delivered by Alertmanager or POST /api/alerts, one row per (fingerprint, starts_at)",
+        alerts.MIGRATION_STATEMENTS,
+    ),
 ]

@@ -12,6 +12,7 @@ import duckdb
 
 from core.errors import NotFoundError, StoreError, StoreLockedError
 from core.models import AgentRun, Feedback, Incident
+from core.store.alerts import AlertTables
 from core.store.migrations import MIGRATIONS
 from core.store.rows import (
     FEEDBACK_COLUMNS,
@@ -28,7 +29,7 @@ from core.store.rows import (
 from core.store.telemetry import TelemetryTables
 
 
-class Store(TelemetryTables):
+class Store(TelemetryTables, AlertTables):
     """All reads and writes of the tool's data. Thread-safe: each call takes its own cursor."""
 
     def __init__(self, path: Path | str) -> None:
