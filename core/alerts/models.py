@@ -47,9 +47,9 @@ class AlertmanagerAlert(BaseModel):
     status: AlertStatus
     labels: dict[str, str] = Field(max_length=MAX_LABELS)
     annotations: dict[str, str] = Field(default_factory=dict, max_length=MAX_LABELS)
-    startsAt: datetime  # noqa: N815 - Alertmanager's name
-    endsAt: datetime | None = None  # noqa: N815 - "0001-01-01T00:00:00Z" while firing
-    generatorURL: str = ""  # noqa: N815
+    startsAt: datetime
+    endsAt: datetime | None = None
+    generatorURL: str = ""
     fingerprint: str = Field(default="", max_length=200)
 
 
@@ -59,8 +59,8 @@ class AlertmanagerPayload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     version: Literal["4"] = Field(description='Payload version; Alertmanager sends "4".')
-    groupKey: str = ""  # noqa: N815
-    truncatedAlerts: int = 0  # noqa: N815
+    groupKey: str = ""
+    truncatedAlerts: int = 0
     status: AlertStatus
     receiver: str = ""
     alerts: list[AlertmanagerAlert] = Field(max_length=10_000)

@@ -4,7 +4,8 @@ Root-cause analysis scores every (target, kind) pair of the fault catalogue whos
 The signatures are grouped by what they describe: ``service_kinds`` (a service's own code and runtime),
 ``data_kinds`` (data stores, pools and disks) and ``edge_kinds`` (dependencies and traffic); the log cues
 that several kinds read are in ``cues``. ``detected_kinds`` holds kinds only a detection rule names (a target
-that stops answering): not in the demo service's catalogue, candidates only where their rule fired. Adding a kind: "Adding a fault kind" in ``demo_service/README.md``.
+that stops answering): not in the demo service's catalogue, candidates only where their rule fired.
+Adding a kind: "Adding a fault kind" in ``demo_service/README.md``.
 """
 
 from core.catalogue.playbook import GENERIC_IMMEDIATE, GENERIC_PREVENTION, generic_playbook, playbook, render_steps
