@@ -23,7 +23,7 @@ from app.formatting import (
 from core.models import Feedback, Incident
 from core.report.view import INCIDENT_QUERY_PARAM
 
-# Page scripts, relative to the entrypoint app/main.py (the rule of st.Page, st.page_link, st.switch_page).
+# Page scripts, relative to the pages script app/shell.py (the rule of st.Page, st.page_link, st.switch_page).
 DASHBOARD_PAGE = "../pages/dashboard.py"
 INCIDENTS_PAGE = "../pages/incidents.py"
 INCIDENT_PAGE = "../pages/incident.py"

@@ -1,7 +1,9 @@
-"""Entry point: ``python -m streamlit run app/main.py`` from the repository root.
+"""Entry point: ``python -m streamlit run app/main.py`` from the repository root (``make run``).
 
-Builds the navigation; the runtime is started (once per process) before any page runs, so a startup
-failure shows the same explanation on every page.
+``streamlit run`` finds the ``st.App`` below and serves, in one process, the pages (``shell.py``), the HTTP API
+under ``/api`` and the tool's metrics at ``/metrics``; the lifespan starts the runtime (store, sources,
+detection loop) when the server starts, so detection runs before any browser connects, and stops it at
+shutdown (``app/server.py``).
 """
 
 import sys
@@ -14,26 +16,6 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app import components  # noqa: E402
-from app.runtime import require_runtime  # noqa: E402
+from app.server import lifespan, routes  # noqa: E402
 
-st.set_page_config(page_title="Incident Response", page_icon=":material/emergency:", layout="wide")
-
-navigation = st.navigation(
-    [
-        st.Page(components.DASHBOARD_PAGE, title="Dashboard", icon=":material/monitoring:", default=True),
-        st.Page(components.INCIDENTS_PAGE, title="Incidents", icon=":material/list_alt:", url_path="incidents"),
-        st.Page(
-            components.INCIDENT_PAGE,
-            title="Incident",
-            icon=":material/report:",
-            url_path="incident",
-            visibility="hidden",
-        ),
-        st.Page(components.FAULTS_PAGE, title="Fault injection", icon=":material/bolt:", url_path="faults"),
-        st.Page("../pages/analyze.py", title="Analyze a file", icon=":material/upload_file:", url_path="analyze"),
-        st.Page(components.STATUS_PAGE, title="Status", icon=":material/settings_heart:", url_path="status"),
-    ]
-)
-require_runtime()
-navigation.run()
+app = st.App("shell.py", lifespan=lifespan, routes=routes())

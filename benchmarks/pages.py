@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 TARGET_SECONDS = 1.5
-MAIN = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
+MAIN = str(Path(__file__).resolve().parents[1] / "app" / "shell.py")
 PAGES = {
     "dashboard": "../pages/dashboard.py",
     "incidents": "../pages/incidents.py",

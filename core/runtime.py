@@ -8,28 +8,33 @@ embedded demo service comes from the caller (``demo=DemoService``): ``core`` nev
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from core.agents import default_agents
+from core.alerts.mapping import from_alertmanager, from_generic
+from core.alerts.models import Alert, AlertmanagerPayload, GenericAlert
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.detection.lifecycle import IncidentTracker
+from core.detection.lifecycle import IncidentEvent, IncidentTracker
 from core.detection.log_rules import LogPatternRule
 from core.errors import ConfigError, SourceError
 from core.llm import OpenAILLM
-from core.models import ActiveFault, FaultKind, Incident, InjectedFault
+from core.models import ActiveFault, FaultKind, Feedback, FeedbackVerdict, Incident, InjectedFault
 from core.orchestration.analysis import AnalysisService
 from core.orchestration.monitor import Monitor
 from core.orchestration.queue import AnalysisQueue
 from core.orchestration.supervisor import ProgressCallback, Supervisor
 from core.report.exports import Export, export_incident
 from core.scheduler import DetectionScheduler
+from core.self_metrics import SelfMetrics
 from core.sources.demo import DemoFactory, DemoLogSource, DemoMetricsSource, DemoServiceClient, EmbeddedDemo, open_demo
 from core.sources.factory import Sources, prometheus_loki_sources
 from core.store import Store
+from core.store.alerts import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +86,7 @@ class Runtime:
         self.client = client
         self._embedded = embedded
         self._catalogue: list[FaultKind] | None = None
+        self.self_metrics = SelfMetrics()
         self._agent_pool = ThreadPoolExecutor(settings.analysis_workers, thread_name_prefix="agent")
         llm = OpenAILLM(settings) if settings.llm_enabled else None
         # its template miner is shared by detection and log analysis
@@ -99,7 +105,7 @@ class Runtime:
             logs=sources.logs,
             tracker=IncidentTracker(settings, **({"new_id": new_id} if new_id else {})),
             log_rule=log_rule,
-            on_event=lambda event: self.queue.on_event(event),
+            on_event=self._on_incident_event,
         )
         self.analysis = AnalysisService(
             settings=settings,
@@ -108,6 +114,7 @@ class Runtime:
             supervisor=supervisor,
             topology=self.monitor.topology,
             catalogue=self._analysis_catalogue,
+            on_runs=self.self_metrics.agent_runs,
         )
         self.queue = AnalysisQueue(self.analysis, clock, synchronous=synchronous_analysis)
         self.scheduler = DetectionScheduler(self._poll, settings.detection_interval_seconds, clock)
@@ -177,7 +184,36 @@ class Runtime:
     # --- detection -----------------------------------------------------------------------------
 
     def _poll(self) -> list[str]:
-        return list(self.monitor.tick().errors)
+        started = time.perf_counter()
+        report = self.monitor.tick()
+        self.self_metrics.poll(time.perf_counter() - started, report.failed_sources)
+        return list(report.errors)
+
+    def _on_incident_event(self, event: IncidentEvent) -> None:
+        if event.kind == "opened":
+            self.self_metrics.opened(event.incident.severity)
+        self.queue.on_event(event)
+
+    # --- alerts --------------------------------------------------------------------------------
+
+    def receive_alertmanager(self, payload: AlertmanagerPayload) -> tuple[list[Alert], list[Outcome]]:
+        """Store the alerts of one Alertmanager webhook delivery (idempotent), with what each did (new,
+        changed, duplicate); the next poll opens or joins their incidents."""
+        alerts = from_alertmanager(payload, self.settings.service_labels, self.clock.now())
+        outcomes = self.store.save_alerts(alerts)
+        self.self_metrics.alerts("alertmanager", [alert.status for alert in alerts])
+        return alerts, outcomes
+
+    def receive_alert(self, body: GenericAlert) -> tuple[Alert, Outcome]:
+        """Store one generic alert; without ``starts_at`` it updates the same alert while that one fires."""
+        alert = from_generic(body, self.clock.now())
+        if body.starts_at is None:
+            firing_since = self.store.latest_firing_start(alert.fingerprint)
+            if firing_since is not None:
+                alert = alert.model_copy(update={"starts_at": firing_since})
+        (outcome,) = self.store.save_alerts([alert])
+        self.self_metrics.alerts("generic", [alert.status])
+        return alert, outcome
 
     # --- status --------------------------------------------------------------------------------
 
@@ -295,6 +331,21 @@ class Runtime:
             resolved_by=by or "anonymous",
             resolution_note=note or None,
         )
+
+    def give_feedback(
+        self, incident_id: str, verdict: FeedbackVerdict, actual_cause: str = "", by: str = "", note: str = ""
+    ) -> Feedback:
+        """Record an analyst's verdict on the incident's RCA (``NotFoundError`` for an unknown incident)."""
+        feedback = Feedback(
+            incident_id=incident_id,
+            verdict=verdict,
+            actual_cause=actual_cause,
+            by=by or "anonymous",
+            note=note,
+            created_at=self.clock.now(),
+        )
+        self.store.save_feedback(feedback)
+        return feedback
 
     def export(self, incident_id: str, fmt: str) -> Export:
         """The incident as (file name, MIME type, content) for fmt "md", "html", "json" or "csv"."""

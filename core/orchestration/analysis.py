@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from core.agents.base import AnalysisContext
 from core.clock import Clock
 from core.config import Settings
-from core.models import FaultKind, Incident, Topology
+from core.models import AgentRun, FaultKind, Incident, Topology
 from core.orchestration.supervisor import ProgressCallback, Supervisor
 from core.store import Store
 
@@ -31,6 +31,8 @@ class AnalysisService:
     catalogue: Callable[[], Sequence[FaultKind]]
     #: Called with every context before its agents run (recording regression scenarios, debugging).
     observers: list[Callable[[AnalysisContext], None]] = field(default_factory=list)
+    #: Called with the agent runs of every analysis once they are stored (the self-metrics).
+    on_runs: Callable[[Sequence[AgentRun]], None] = lambda runs: None
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -69,6 +71,7 @@ class AnalysisService:
                     observe(ctx)
                 result = self.supervisor.run(ctx, on_progress)
                 self.store.save_agent_runs(result.runs)
+                self.on_runs(result.runs)
             except Exception:
                 # keep the incident re-runnable: it must not stay "running" forever
                 self.store.update_incident(incident_id, analysis_status="failed", updated_at=self.clock.now())

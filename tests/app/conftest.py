@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from core.models import Incident, Signal
 
 ROOT = Path(__file__).resolve().parents[2]
-MAIN = ROOT / "app" / "main.py"
+MAIN = ROOT / "app" / "shell.py"  # the pages script (app/main.py is the server that serves it)
 
 
 @pytest.fixture
