@@ -25,6 +25,8 @@ DESCRIPTION = (
     "malformed JSON, 401 missing or wrong token, 404 unknown id, 413 body over 1 MB, 422 a field that is "
     "missing or invalid (named in the message), 503 the tool is not running."
 )
+#: The modules whose ``router(deps)`` make up the API.
+ROUTERS = (system, incidents, faults, alerts)
 ERRORS = {code: {"model": Problem} for code in (400, 401, 404, 413, 422, 503)}
 
 
@@ -42,6 +44,6 @@ def build_api(get_runtime: Callable[[], Runtime]) -> FastAPI:
     )
     install_error_handlers(api)
     deps = Deps(get_runtime)
-    for module in (system, incidents, faults, alerts):
+    for module in ROUTERS:
         api.include_router(module.router(deps))
     return api

@@ -4,7 +4,7 @@ feedback)."""
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from app.api.deps import Deps
@@ -23,15 +23,20 @@ from app.api.schemas import (
     _common,
     when,
 )
-from core.models import Feedback, Incident, IncidentStatus, RootCauseOutput, Severity, agent_output, root_causes
+from core.models import Feedback, Incident, RootCauseOutput, agent_output, root_causes
 from core.runtime import Runtime
 
-Status = Literal["OPEN", "INVESTIGATING", "RESOLVED"]
+STATUSES = ("OPEN", "INVESTIGATING", "RESOLVED")
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 
 
-def _split(values: list[str] | None) -> list[str]:
-    """Repeated or comma-separated query values, as one list."""
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+def _split(name: str, values: list[str] | None, allowed: tuple[str, ...]) -> list[str] | None:
+    """Repeated or comma-separated query values as one list (None when empty); 422 naming a value not allowed."""
+    parts = [part.strip().upper() for value in values or [] for part in value.split(",") if part.strip()]
+    wrong = [part for part in parts if part not in allowed]
+    if wrong:
+        raise HTTPException(422, f"query.{name}: {wrong[0]!r} is not one of {', '.join(allowed)}")
+    return parts or None
 
 
 def incident_detail(runtime: Runtime, incident: Incident) -> IncidentDetail:
@@ -70,9 +75,9 @@ def router(deps: Deps) -> APIRouter:
     def list_incidents(
         runtime: reader,
         status: Annotated[
-            list[Status] | None, Query(description="OPEN, INVESTIGATING or RESOLVED; repeat for several")
+            list[str] | None, Query(description="OPEN, INVESTIGATING or RESOLVED; repeat or comma-separate")
         ] = None,
-        severity: Annotated[list[Severity] | None, Query(description="SEV1-SEV4; repeat for several")] = None,
+        severity: Annotated[list[str] | None, Query(description="SEV1-SEV4; repeat or comma-separate")] = None,
         service: Annotated[
             str | None, Query(max_length=200, description="an affected service or the root cause's")
         ] = None,
@@ -80,8 +85,8 @@ def router(deps: Deps) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[IncidentSummary]:
         incidents = runtime.store.list_incidents(
-            statuses=_split(status) or None,  # type: ignore[arg-type]
-            severities=_split(severity) or None,  # type: ignore[arg-type]
+            statuses=_split("status", status, STATUSES),
+            severities=_split("severity", severity, SEVERITIES),
             service=service,
             since=since.timestamp() if since else None,
             limit=limit,
@@ -131,6 +136,3 @@ def router(deps: Deps) -> APIRouter:
         return _feedback(given)
 
     return api
-
-
-__all__ = ["IncidentStatus", "router"]

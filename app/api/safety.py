@@ -43,12 +43,12 @@ def check_token(request: Request, settings: Settings) -> None:
         )
 
 
-class BodyTooLarge(Exception):
-    """The request body passed ``MAX_BODY_BYTES`` while it was read."""
-
-
 class BodyLimit:
-    """ASGI middleware: 413 for a body over ``limit`` bytes, by its Content-Length or as it streams in."""
+    """ASGI middleware: 413 for a body over ``limit`` bytes, by its Content-Length or as it streams in.
+
+    A streamed body that passes the limit gets its 413 at once; the application then sees the client gone and
+    whatever it answers is dropped.
+    """
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -63,27 +63,26 @@ class BodyLimit:
             await self._too_large(scope, receive, send)
             return
         seen = 0
-        started = False
+        answered = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, answered
+            if answered:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise BodyTooLarge
+                    await self._too_large(scope, receive, send)
+                    answered = True
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            if not answered:
+                await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._too_large(scope, receive, send)
+        await self.app(scope, counting_receive, guarded_send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"Request body too large: the limit is {self.limit:,} bytes (1 MB)."
