@@ -27,6 +27,7 @@ from app.formatting import (
     md_escape,
     root_cause_text,
 )
+from app.incident_alerts import alerts_section
 from app.incident_sections import feedback_section, hypotheses_section, mitigation_section, patterns_section
 from app.incident_view import (
     AGENT_ORDER,
@@ -363,6 +364,7 @@ with timeline:
         show_error(exc, "load the injected faults")
         window_faults = []
     st.dataframe(timeline_frame(incident, latest, window_faults), hide_index=True)
+    alerts_section(runtime.store.incident_alerts(incident.id))
 with runs_tab_:
     runs_tab(runs, latest)
 with feedback_tab:

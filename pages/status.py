@@ -106,6 +106,21 @@ limits = [
 for column, (label, value) in zip(st.columns(4) + st.columns(4), limits, strict=True):
     column.metric(label, value)
 
+st.subheader("HTTP API")
+if settings.api_token_set:
+    st.markdown(
+        "Write endpoints (POST, DELETE) need `Authorization: Bearer <API_TOKEN>`; reads are open. "
+        "The API is described at [/api/docs](/api/docs) and `/api/openapi.json`; the tool's own metrics are at "
+        "[/metrics](/metrics)."
+    )
+else:
+    st.info(
+        "**The API is open locally:** API_TOKEN is not set, so every endpoint, writes included, answers any client "
+        "on this machine, and the server binds only to a loopback address. **To open it to the network:** set "
+        "API_TOKEN to a long random secret. API description: [/api/docs](/api/docs); metrics: [/metrics](/metrics).",
+        icon=":material/lock_open:",
+    )
+
 st.subheader("Database")
 try:
     schema = data.schema_version(runtime, data.db_key(runtime))
