@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from app.api.deps import Deps
-from app.api.reports import render_report
 from app.api.schemas import (
     ActionBody,
     AgentRunOut,
@@ -103,9 +102,9 @@ def router(deps: Deps) -> APIRouter:
     def report(fmt: Literal["md", "html", "json"], what: str) -> None:
         @api.get(f"/{{incident_id}}/report.{fmt}", response_class=Response, summary=f"The RCA report as {what}")
         def get_report(incident_id: str, runtime: reader) -> Response:
-            name, mime, content = render_report(runtime, find(runtime, incident_id).id, fmt)
+            name, mime, content = runtime.export(find(runtime, incident_id).id, fmt)
             headers = {"Content-Disposition": f'inline; filename="{name}"'}
-            return Response(content, media_type=mime, headers=headers)
+            return Response(content, media_type=f"{mime}; charset=utf-8", headers=headers)
 
         get_report.__name__ = f"report_{fmt}"
 
