@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Literal
 
 import pandas as pd
 
@@ -23,9 +24,12 @@ from core.report.escape import streamlit_text
 
 DASH = "—"
 
-SEVERITY_COLORS: dict[str, str] = {"SEV1": "red", "SEV2": "orange", "SEV3": "yellow", "SEV4": "gray"}
-STATUS_COLORS: dict[str, str] = {"OPEN": "red", "INVESTIGATING": "orange", "RESOLVED": "green"}
-ANALYSIS_COLORS: dict[str, str] = {
+#: The colours ``st.badge`` accepts.
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
+
+SEVERITY_COLORS: dict[str, BadgeColor] = {"SEV1": "red", "SEV2": "orange", "SEV3": "yellow", "SEV4": "gray"}
+STATUS_COLORS: dict[str, BadgeColor] = {"OPEN": "red", "INVESTIGATING": "orange", "RESOLVED": "green"}
+ANALYSIS_COLORS: dict[str, BadgeColor] = {
     "pending": "gray",
     "running": "blue",
     "done": "green",

@@ -15,7 +15,7 @@ from app.components import show_error
 from app.formatting import DASH, fmt_confidence, fmt_ts, md_escape
 from app.incident_view import evidence_frame, matching_lines, pattern_for, patterns_frame
 from core.errors import IncidentToolError
-from core.models import Evidence, Feedback, Incident, LogPattern
+from core.models import Evidence, Incident, LogPattern
 from core.report import charts
 from core.report.view import ReportView
 
@@ -157,15 +157,8 @@ def feedback_section(runtime: Runtime, incident: Incident) -> None:
             )
         else:
             try:
-                runtime.store.save_feedback(
-                    Feedback(
-                        incident_id=incident.id,
-                        verdict=verdict,
-                        actual_cause=actual.strip(),
-                        by=who.strip() or "anonymous",
-                        note=note.strip(),
-                        created_at=runtime.clock.now(),
-                    )
+                runtime.give_feedback(
+                    incident.id, "wrong" if verdict == "wrong" else "right", actual.strip(), who.strip(), note.strip()
                 )
             except IncidentToolError as exc:
                 show_error(exc, "store the feedback")

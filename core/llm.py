@@ -130,10 +130,10 @@ class OpenAILLM:
     def _create(self, messages: list[dict[str, str]], response_format: dict[str, Any]) -> Any:
         """One chat completion; ``openai`` errors become ``LLMError`` except the 400/422 the caller retries."""
         try:
-            return self._client.chat.completions.create(
-                model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format=response_format,  # type: ignore[arg-type]
+            # the messages and response format are plain dicts of the documented shapes; openai types them as
+            # TypedDict unions that a dict built from a pydantic schema cannot name
+            return self._client.chat.completions.create(  # type: ignore[call-overload]
+                model=self.model, messages=messages, response_format=response_format
             )
         except openai.APITimeoutError as exc:
             raise LLMError(

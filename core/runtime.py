@@ -103,7 +103,7 @@ class Runtime:
             store=store,
             metrics=sources.metrics,
             logs=sources.logs,
-            tracker=IncidentTracker(settings, **({"new_id": new_id} if new_id else {})),
+            tracker=IncidentTracker(settings, new_id=new_id) if new_id else IncidentTracker(settings),
             log_rule=log_rule,
             on_event=self._on_incident_event,
         )

@@ -45,7 +45,8 @@ class DetectionScheduler:
             if _active is not None and _active.running:
                 raise RuntimeError("A detection scheduler is already running in this process")
             _active = self
-            self._schedule.every(self.interval_seconds).seconds.do(self._run_job)
+            # schedule types the interval as int; it builds a timedelta, so float seconds work
+            self._schedule.every(self.interval_seconds).seconds.do(self._run_job)  # type: ignore[arg-type]
             self._thread = threading.Thread(target=self._loop, name="detection-scheduler", daemon=True)
             self._thread.start()
 

@@ -52,7 +52,7 @@ class Disks:
         for name, volume in self._volumes.items():
             knobs = effects.services.get(name)
             fill = knobs.disk_fill_percent_per_second if knobs is not None else 0.0
-            if fill:
+            if knobs is not None and fill:
                 self._fill(ts, name, volume, fill, pid)
                 if volume.used >= volume.size:
                     self.write_failure[name] = knobs.disk_write_failure_probability

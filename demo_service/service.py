@@ -45,6 +45,8 @@ class DemoService:
         except OSError as exc:
             raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         bound_host, bound_port = server.server_address[:2]
+        if isinstance(bound_host, bytes):  # only for AF_UNIX, which this server never binds
+            bound_host = bound_host.decode()
         self._server = server
         self._url = f"http://{bound_host}:{bound_port}"
         self._thread = threading.Thread(

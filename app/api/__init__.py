@@ -5,7 +5,7 @@ describe every route. ``build_api(get_runtime)`` binds it to a runtime (the serv
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.middleware import Middleware
@@ -27,7 +27,7 @@ DESCRIPTION = (
 )
 #: The modules whose ``router(deps)`` make up the API.
 ROUTERS = (system, incidents, faults, alerts)
-ERRORS = {code: {"model": Problem} for code in (400, 401, 404, 413, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": Problem} for code in (400, 401, 404, 413, 422, 503)}
 
 
 def build_api(get_runtime: Callable[[], Runtime]) -> FastAPI:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +11,10 @@ from core.alerts.models import Alert
 from core.models import AgentRun, Evidence, FeedbackVerdict, Incident, Signal, root_causes
 
 
+@overload
+def when(ts: float) -> datetime: ...
+@overload
+def when(ts: float | None) -> datetime | None: ...
 def when(ts: float | None) -> datetime | None:
     """Unix seconds as an aware UTC datetime (None stays None)."""
     return None if ts is None else datetime.fromtimestamp(ts, UTC)

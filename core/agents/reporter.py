@@ -33,7 +33,7 @@ def _peaks(ctx: AnalysisContext, metrics: list[str]) -> dict[str, tuple[str, flo
     for metric in metrics:
         rows = frame[frame["metric"] == metric]
         if not rows.empty:
-            top = rows.loc[rows["value"].idxmax()]
+            top = rows.sort_values("value", ascending=False, kind="stable").iloc[0]  # the first peak, NaN last
             peaks[metric] = (str(top["service"]), float(top["value"]))
     return peaks
 

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from core.catalogue import LogCue, MetricCue, Signature
-from core.catalogue.signature import rx
+from core.catalogue.signature import Location, rx
 from core.offline.names import CPU, ERRORS, LATENCY, MEMORY, REQUESTS, is_latency, latency_name
 
-LOCATIONS = frozenset({"service", "database"})
+LOCATIONS: frozenset[Location] = frozenset({"service", "database"})
 
 
 #: Log features (own copies, so that the shop's kinds can change freely): logs add evidence to a kind.

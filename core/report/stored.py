@@ -87,7 +87,8 @@ def _findings(raw: Mapping[str, Any], incident: Incident, agents: Mapping[str, A
 
     hypotheses = _items(raw.get("hypotheses"), Hypothesis, incident)
     patterns = _items(raw.get("patterns"), LogPattern, incident)
-    actions = raw.get("actions") if isinstance(raw.get("actions"), Mapping) else {}
+    given = raw.get("actions")
+    actions: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
     return {
         "root_cause": RootCauseFindings(
             causes=causes_of(hypotheses, labels([h.kind for h in hypotheses])),

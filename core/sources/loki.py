@@ -90,7 +90,7 @@ class LokiLogSource:
 
     def fetch(self, now: float) -> list[LogEvent]:
         """Lines since the previous poll, oldest first; ``SourceError`` when Loki fails or is unreachable."""
-        keys: list[str | None] = [None]
+        keys: Sequence[str | None] = [None]
         if uses_service(self.template):
             keys = sorted(set(self._services() if callable(self._services) else self._services))
         found: list[tuple[int, LogEvent]] = []

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from core.models import AgentRun, Feedback, Incident, Signal
@@ -20,6 +21,12 @@ RUN_COLUMNS = """id, incident_id, analysis_id, agent_name, epoch(started_at), ep
     input_json, output_json, latency_ms, status, error, model, prompt_tokens, completion_tokens"""
 
 FEEDBACK_COLUMNS = "incident_id, verdict, actual_cause, given_by, note, created_at"
+
+
+def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first column of the statement's first row; None when it returns no row."""
+    row = cur.execute(sql, params).fetchone()
+    return None if row is None else row[0]
 
 
 def ts_value(value: float | None) -> str | None:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -22,6 +23,7 @@ from core.store.rows import (
     feedback_from_row,
     incident_from_row,
     run_from_row,
+    scalar,
     summary_json,
     ts_value,
     where_in,
@@ -103,8 +105,8 @@ class Store(TelemetryTables, AlertTables):
     def schema_version(self) -> int:
         """Highest applied migration version."""
         with self._cursor() as cur:
-            row = cur.execute("SELECT max(version) FROM schema_migrations").fetchone()
-        return int(row[0] or 0)
+            version = scalar(cur, "SELECT max(version) FROM schema_migrations")
+        return int(version or 0)
 
     # --- incidents ---------------------------------------------------------------------------
 
@@ -191,7 +193,8 @@ class Store(TelemetryTables, AlertTables):
         limit: int = 500,
     ) -> list[Incident]:
         """Incidents newest first, filtered by status, severity, affected service and start time."""
-        clauses, params = ["TRUE"], []
+        clauses: list[str] = ["TRUE"]
+        params: list[Any] = []
         where_in(clauses, params, "status", statuses)
         where_in(clauses, params, "severity", severities)
         if service:

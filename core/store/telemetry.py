@@ -16,7 +16,7 @@ import pandas as pd
 from core.logmining.miner import TemplateRecord
 from core.models import InjectedFault, LogEvent, MetricPoint
 from core.store import templates
-from core.store.rows import where_in
+from core.store.rows import scalar, where_in
 
 
 class TelemetryTables:
@@ -111,8 +111,8 @@ class TelemetryTables:
     def purge_before(self, cutoff: float) -> tuple[int, int]:
         """Delete samples and log events older than ``cutoff``; returns (samples, log events) deleted."""
         with self._write_lock, self._cursor() as cur:
-            samples = cur.execute("DELETE FROM metric_samples WHERE ts < ?", [cutoff]).fetchone()[0]
-            events = cur.execute("DELETE FROM log_events WHERE ts < ?", [cutoff]).fetchone()[0]
+            samples = scalar(cur, "DELETE FROM metric_samples WHERE ts < ?", [cutoff])
+            events = scalar(cur, "DELETE FROM log_events WHERE ts < ?", [cutoff])
         return int(samples), int(events)
 
     # --- log templates (core.store.templates) --------------------------------------------------

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from core.logmining.miner import TemplateRecord
+from core.store.rows import scalar
 
 MIGRATION_STATEMENTS = [
     """CREATE TABLE log_templates (
@@ -68,6 +69,6 @@ def load(cur: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[TemplateRecor
 
 def purge_before(cur: duckdb.DuckDBPyConnection, cutoff: float) -> int:
     """Delete templates last seen before ``cutoff`` and the aliases pointing at them; returns templates deleted."""
-    deleted = cur.execute("DELETE FROM log_templates WHERE last_seen < ?", [cutoff]).fetchone()[0]
+    deleted = scalar(cur, "DELETE FROM log_templates WHERE last_seen < ?", [cutoff])
     cur.execute("DELETE FROM log_template_aliases WHERE template_id NOT IN (SELECT template_id FROM log_templates)")
     return int(deleted)
