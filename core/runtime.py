@@ -129,11 +129,13 @@ class Runtime:
         run_scheduler: bool = True,
         synchronous_analysis: bool = False,
         new_id: Callable[[], str] | None = None,
+        write_behind_seconds: float = 0.0,
     ) -> Runtime:
         """Open the store, connect the sources (in simulated mode the demo service at DEMO_SERVICE_URL, or
-        one built with ``demo`` and served here) and start the scheduler thread."""
+        one built with ``demo`` and served here) and start the scheduler thread. ``write_behind_seconds``
+        is the store's (see ``Store``): 0, write each poll at once, except in simulations."""
         clock = clock or SystemClock()
-        store = Store(settings.incident_db_path)
+        store = Store(settings.incident_db_path, write_behind_seconds=write_behind_seconds)
         embedded: EmbeddedDemo | None = None
         try:
             client: DemoServiceClient | None = None

@@ -25,6 +25,9 @@ from core.sources.demo import DemoFactory
 #: Virtual start of every simulation: 2026-01-01T12:00:00Z (midday traffic).
 SIMULATION_START = 1_767_268_800.0
 MAX_FAULT_SECONDS = 3600
+#: The store writes telemetry a minute of data time at a time (12 polls per commit) instead of every poll,
+#: because a commit costs more than the rest of a simulated poll; reads flush first, so nothing changes.
+WRITE_BEHIND_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,13 @@ def simulate(
     settings = settings.model_copy(update={"incident_db_path": db, "demo_seed": seed, "demo_service_url": None})
     clock = VirtualClock(SIMULATION_START)
     runtime = Runtime.start(
-        settings, demo=demo, clock=clock, run_scheduler=False, synchronous_analysis=True, new_id=seeded_ids(seed)
+        settings,
+        demo=demo,
+        clock=clock,
+        run_scheduler=False,
+        synchronous_analysis=True,
+        new_id=seeded_ids(seed),
+        write_behind_seconds=WRITE_BEHIND_SECONDS,
     )
     if observe is not None:
         runtime.analysis.observers.append(observe)

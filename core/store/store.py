@@ -15,6 +15,7 @@ from core.errors import NotFoundError, StoreError, StoreLockedError
 from core.models import AgentRun, Feedback, Incident
 from core.store.alerts import AlertTables
 from core.store.migrations import MIGRATIONS
+from core.store.pending import PendingTelemetry
 from core.store.rows import (
     FEEDBACK_COLUMNS,
     INCIDENT_COLUMNS,
@@ -34,9 +35,14 @@ from core.store.telemetry import TelemetryTables
 class Store(TelemetryTables, AlertTables):
     """All reads and writes of the tool's data. Thread-safe: each call takes its own cursor."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, write_behind_seconds: float = 0.0) -> None:
+        """Open (or create) the database at ``path``. ``write_behind_seconds`` > 0 holds telemetry rows until
+        they span that many seconds of data time (or something reads them): a simulation sets it, because
+        one commit per poll costs more than the rest of a simulated poll; 0 writes every call at once."""
         self.path = Path(path)
         self._write_lock = threading.RLock()
+        self._pending = PendingTelemetry()
+        self._write_behind_seconds = write_behind_seconds
         self._conn = self._connect(self.path)
         try:
             self._migrate()
@@ -64,8 +70,11 @@ class Store(TelemetryTables, AlertTables):
             raise StoreError(f"Cannot open the database {path}: {exc}") from exc
 
     def close(self) -> None:
-        """Close the connection; the Store is unusable afterwards."""
-        self._conn.close()
+        """Write what is pending and close the connection; the Store is unusable afterwards."""
+        try:
+            self.flush()
+        finally:
+            self._conn.close()
 
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:

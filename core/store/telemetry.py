@@ -1,6 +1,8 @@
 """The telemetry half of the store: metric samples, log events, mined log templates and injected faults.
 
-A mixin of ``Store``: it uses the store's cursor and write lock and holds no state of its own.
+A mixin of ``Store``: it uses the store's cursor and write lock. Samples, log events and template changes
+go through ``PendingTelemetry``: written at once by default, or, when the store writes behind (simulations),
+once they span ``write_behind_seconds`` of data time; every read of these tables flushes first.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 from core.logmining.miner import TemplateRecord
 from core.models import InjectedFault, LogEvent, MetricPoint
 from core.store import templates
+from core.store.pending import PendingTelemetry
 from core.store.rows import scalar, where_in
 
 
@@ -23,6 +26,8 @@ class TelemetryTables:
     """Appends and reads of the high-volume tables; ``Store`` provides ``_cursor`` and ``_write_lock``."""
 
     _write_lock: AbstractContextManager[Any]
+    _pending: PendingTelemetry
+    _write_behind_seconds: float
 
     def _cursor(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         raise NotImplementedError
@@ -30,41 +35,35 @@ class TelemetryTables:
     # --- metrics and logs ---------------------------------------------------------------------
 
     def insert_metrics(self, points: Sequence[MetricPoint]) -> None:
-        """Append metric samples."""
-        if not points:
-            return
-        frame = pd.DataFrame(
-            {
-                "ts": [p.ts for p in points],
-                "service": [p.service for p in points],
-                "metric": [p.metric for p in points],
-                "value": [p.value for p in points],
-            }
-        )
-        self._append_frame("metric_samples", frame)
+        """Append metric samples (written at once, or with the next flush when the store writes behind)."""
+        if points:
+            with self._write_lock:
+                self._pending.add_metrics(points)
+                self._flush_if_due()
 
     def insert_logs(self, events: Sequence[LogEvent]) -> None:
-        """Append log events."""
-        if not events:
-            return
-        frame = pd.DataFrame(
-            {
-                "ts": [e.ts for e in events],
-                "service": [e.service for e in events],
-                "level": [e.level for e in events],
-                "message": [e.message for e in events],
-                "attrs_json": [json.dumps(dict(e.attrs)) for e in events],
-            }
-        )
-        self._append_frame("log_events", frame)
+        """Append log events (written at once, or with the next flush when the store writes behind)."""
+        if events:
+            with self._write_lock:
+                self._pending.add_logs(events)
+                self._flush_if_due()
 
-    def _append_frame(self, table: str, frame: pd.DataFrame) -> None:
-        with self._write_lock, self._cursor() as cur:
-            cur.register("incoming_frame", frame)
-            try:
-                cur.execute(f"INSERT INTO {table} SELECT * FROM incoming_frame")
-            finally:
-                cur.unregister("incoming_frame")
+    def flush(self) -> None:
+        """Write every pending sample, log event and template change in one transaction."""
+        with self._write_lock:
+            if self._pending:
+                with self._cursor() as cur:
+                    self._pending.write(cur)
+
+    def _flush_if_due(self) -> None:
+        if self._pending.span() >= self._write_behind_seconds:
+            self.flush()
+
+    def _read(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A cursor for reading the telemetry tables, after flushing what is pending."""
+        if self._pending:
+            self.flush()
+        return self._cursor()
 
     def metrics_frame(
         self,
@@ -82,7 +81,7 @@ class TelemetryTables:
             "SELECT ts, service, metric, value FROM metric_samples "
             f"WHERE {' AND '.join(clauses)} ORDER BY ts, service, metric"
         )
-        with self._cursor() as cur:
+        with self._read() as cur:
             return cur.execute(sql, params).df()
 
     def logs(
@@ -104,13 +103,13 @@ class TelemetryTables:
             params.append(limit)
         else:
             sql += " ORDER BY ts"
-        with self._cursor() as cur:
+        with self._read() as cur:
             rows = cur.execute(sql, params).fetchall()
         return [LogEvent(ts, service, level, message, json.loads(attrs)) for ts, service, level, message, attrs in rows]
 
     def purge_before(self, cutoff: float) -> tuple[int, int]:
         """Delete samples and log events older than ``cutoff``; returns (samples, log events) deleted."""
-        with self._write_lock, self._cursor() as cur:
+        with self._write_lock, self._read() as cur:
             samples = scalar(cur, "DELETE FROM metric_samples WHERE ts < ?", [cutoff])
             events = scalar(cur, "DELETE FROM log_events WHERE ts < ?", [cutoff])
         return int(samples), int(events)
@@ -120,17 +119,18 @@ class TelemetryTables:
     def save_templates(self, records: Sequence[TemplateRecord], aliases: Mapping[str, str]) -> None:
         """Insert or replace mined log templates and the ids folded into others."""
         if records or aliases:
-            with self._write_lock, self._cursor() as cur:
-                templates.save(cur, records, aliases)
+            with self._write_lock:
+                self._pending.add_templates(records, aliases)
+                self._flush_if_due()
 
     def load_templates(self, limit: int) -> tuple[list[TemplateRecord], dict[str, str]]:
         """The ``limit`` most recently seen log templates, and the aliases of folded ids."""
-        with self._cursor() as cur:
+        with self._read() as cur:
             return templates.load(cur, limit)
 
     def purge_templates_before(self, cutoff: float) -> int:
         """Delete log templates last seen before ``cutoff``; returns how many."""
-        with self._write_lock, self._cursor() as cur:
+        with self._write_lock, self._read() as cur:
             return templates.purge_before(cur, cutoff)
 
     # --- faults ------------------------------------------------------------------------------

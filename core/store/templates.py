@@ -1,15 +1,12 @@
 """The ``log_templates`` and ``log_template_aliases`` tables: the template miner's memory across restarts.
 
 A template keeps its id for as long as it is stored: the monitor saves what the miner changed after each
-poll and loads the most recently seen templates when the process starts.
+poll (written by ``core.store.pending``) and loads the most recently seen templates when the process starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 import duckdb
-import pandas as pd
 
 from core.logmining.miner import TemplateRecord
 from core.store.rows import scalar
@@ -27,33 +24,6 @@ MIGRATION_STATEMENTS = [
         template_id VARCHAR NOT NULL
     )""",
 ]
-
-
-def save(cur: duckdb.DuckDBPyConnection, records: Sequence[TemplateRecord], aliases: Mapping[str, str]) -> None:
-    """Insert or replace ``records`` and ``aliases`` (folded id -> surviving id)."""
-    if records:
-        frame = pd.DataFrame(
-            {
-                "template_id": [r.template_id for r in records],
-                "template": [r.template for r in records],
-                "first_seen": [float(r.first_seen) for r in records],
-                "last_seen": [float(r.last_seen) for r in records],
-                "line_count": [int(r.count) for r in records],
-            }
-        )
-        _upsert(cur, "log_templates", frame)
-    if aliases:
-        frame = pd.DataFrame({"alias_id": list(aliases), "template_id": list(aliases.values())})
-        _upsert(cur, "log_template_aliases", frame)
-        cur.execute("DELETE FROM log_templates WHERE template_id IN (SELECT alias_id FROM log_template_aliases)")
-
-
-def _upsert(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    cur.register("incoming_templates", frame)
-    try:
-        cur.execute(f"INSERT OR REPLACE INTO {table} SELECT * FROM incoming_templates")
-    finally:
-        cur.unregister("incoming_templates")
 
 
 def load(cur: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[TemplateRecord], dict[str, str]]:
