@@ -130,10 +130,12 @@ class Runtime:
         synchronous_analysis: bool = False,
         new_id: Callable[[], str] | None = None,
         write_behind_seconds: float = 0.0,
+        in_process_demo: bool = False,
     ) -> Runtime:
         """Open the store, connect the sources (in simulated mode the demo service at DEMO_SERVICE_URL, or
         one built with ``demo`` and served here) and start the scheduler thread. ``write_behind_seconds``
-        is the store's (see ``Store``): 0, write each poll at once, except in simulations."""
+        is the store's (see ``Store``): 0, write each poll at once, except in simulations; ``in_process_demo``
+        reaches the embedded demo service without a socket (simulations; the app keeps real HTTP)."""
         clock = clock or SystemClock()
         store = Store(settings.incident_db_path, write_behind_seconds=write_behind_seconds)
         embedded: EmbeddedDemo | None = None
@@ -144,7 +146,9 @@ class Runtime:
                 if settings.demo_service_url:  # only for fault injection
                     client, _ = open_demo(settings.demo_service_url, clock, settings.demo_seed, None)
             else:
-                client, embedded = open_demo(settings.demo_service_url, clock, settings.demo_seed, demo)
+                client, embedded = open_demo(
+                    settings.demo_service_url, clock, settings.demo_seed, demo, in_process=in_process_demo
+                )
                 sources = Sources(DemoMetricsSource(client), DemoLogSource(client))
             runtime = cls(
                 settings,

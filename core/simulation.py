@@ -92,11 +92,14 @@ def simulate(
     settings: Settings,
     fault_duration: float | None = None,
     observe: Callable[[AnalysisContext], None] | None = None,
+    http: bool = False,
 ) -> SimulationResult:
     """Run one simulation of the shop built by ``demo`` (``demo_service.DemoService``) with ``seed`` and
     ``settings`` (their database, seed and demo URL replaced): ``warmup`` seconds without faults, then
     ``faults`` for ``fault_duration`` seconds (default: to the end, at most MAX_FAULT_SECONDS) within
-    ``duration``; ``observe`` sees the context of every analysis (to record regression scenarios)."""
+    ``duration``; ``observe`` sees the context of every analysis (to record regression scenarios). The shop
+    is reached in process (``core.sources.in_process``: the same requests, bytes and parsing without a
+    socket), or with ``http`` over a real local port as the app does; both give the same result."""
     settings = settings.model_copy(update={"incident_db_path": db, "demo_seed": seed, "demo_service_url": None})
     clock = VirtualClock(SIMULATION_START)
     runtime = Runtime.start(
@@ -107,6 +110,7 @@ def simulate(
         synchronous_analysis=True,
         new_id=seeded_ids(seed),
         write_behind_seconds=WRITE_BEHIND_SECONDS,
+        in_process_demo=not http,
     )
     if observe is not None:
         runtime.analysis.observers.append(observe)

@@ -71,13 +71,7 @@ class ShopRequestHandler(BaseHTTPRequestHandler):
         self._reply(_json(code, {"error": text}), close=True)
 
     def _dispatch(self) -> None:
-        try:
-            body = self._read_body()
-            reply = self._route(body)
-        except RequestError as exc:
-            reply = _json(exc.status, {"error": str(exc)})
-        except Exception as exc:  # the server must keep serving; the client learns what broke
-            reply = _json(500, {"error": f"internal error: {type(exc).__name__}: {exc}"})
+        reply = _answer(lambda: route(self.server.simulation, self.command, self.path, self._read_body()))
         self._reply(reply, close=self.close_connection)
 
     def _read_body(self) -> bytes:
@@ -117,16 +111,34 @@ class ShopRequestHandler(BaseHTTPRequestHandler):
         methods = set(_methods(path))
         return sorted(methods | {"HEAD"} if "GET" in methods else methods)
 
-    def _route(self, body: bytes) -> Reply:
-        parts = urlsplit(self.path)
-        path = parts.path
-        methods = _methods(path)
-        if not methods:
-            raise RequestError(404, f"no such endpoint {path!r}; endpoints: {', '.join(_ENDPOINTS)}")
-        handler = methods.get("GET" if self.command == "HEAD" else self.command)
-        if handler is None:
-            raise RequestError(405, f"{self.command} is not allowed on {path}; allowed: {', '.join(sorted(methods))}")
-        return handler(self.server.simulation, path, parts.query, body)
+
+def handle(simulation: Simulation, method: str, target: str, body: bytes = b"") -> Reply:
+    """The reply to one request (``target``: path and query) with every error as JSON, as the server sends
+    it; ``DemoService.handle`` answers through this without a socket, byte for byte the same."""
+    return _answer(lambda: route(simulation, method, target, body))
+
+
+def _answer(produce: Callable[[], Reply]) -> Reply:
+    """``produce()``, or the JSON error reply of what it raised."""
+    try:
+        return produce()
+    except RequestError as exc:
+        return _json(exc.status, {"error": str(exc)})
+    except Exception as exc:  # the server must keep serving; the client learns what broke
+        return _json(500, {"error": f"internal error: {type(exc).__name__}: {exc}"})
+
+
+def route(simulation: Simulation, method: str, target: str, body: bytes) -> Reply:
+    """Call the endpoint of ``method`` on ``target`` (HEAD as GET); RequestError when there is none."""
+    parts = urlsplit(target)
+    path = parts.path
+    methods = _methods(path)
+    if not methods:
+        raise RequestError(404, f"no such endpoint {path!r}; endpoints: {', '.join(_ENDPOINTS)}")
+    handler = methods.get("GET" if method == "HEAD" else method)
+    if handler is None:
+        raise RequestError(405, f"{method} is not allowed on {path}; allowed: {', '.join(sorted(methods))}")
+    return handler(simulation, path, parts.query, body)
 
 
 # --- endpoint functions: (simulation, path, query string, body) -> reply -----------------------------

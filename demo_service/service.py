@@ -8,7 +8,7 @@ from types import TracebackType
 from demo_service.clock import Clock
 from demo_service.faults import DEFAULT_DURATION_SECONDS, DEFAULT_INTENSITY, catalogue, validate_fault
 from demo_service.logbuffer import DEFAULT_CAPACITY
-from demo_service.server import ShopHTTPServer
+from demo_service.server import ShopHTTPServer, handle
 from demo_service.simulation import Simulation
 from demo_service.topology import topology_document
 
@@ -68,6 +68,12 @@ class DemoService:
         if thread is not None:
             thread.join(timeout=5.0)
         self._server = self._thread = self._url = None
+
+    def handle(self, method: str, target: str, body: bytes = b"") -> tuple[int, bytes, str]:
+        """Answer one request without a socket: (status, body, content type), byte for byte what the HTTP
+        server sends for ``method`` on ``target`` (path and query, e.g. ``/logs?since=3``). Simulations
+        reach the shop this way, where the loopback round trip would cost more than the shop itself."""
+        return handle(self.simulation, method, target, body)
 
     def __enter__(self) -> DemoService:
         return self

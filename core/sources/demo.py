@@ -7,12 +7,14 @@ from typing import Any, Protocol
 
 import requests
 from pydantic import ValidationError
+from requests.adapters import BaseAdapter
 
 from core.clock import Clock
 from core.errors import ConfigError, FaultRequestError, SourceError
 from core.models import FaultListing, InjectedFault, LogEvent, MetricPoint, Topology
 from core.sources.base import TargetHealth
 from core.sources.http import HttpClient, body_excerpt
+from core.sources.in_process import IN_PROCESS_URL, InProcessTransport
 from core.sources.prometheus_text import Snapshot, parse_snapshot
 from core.sources.rates import signals_between
 
@@ -35,6 +37,10 @@ class EmbeddedDemo(Protocol):
         """Stop serving and release the port."""
         ...
 
+    def handle(self, method: str, target: str, body: bytes = ...) -> tuple[int, bytes, str]:
+        """Answer one request without a socket, byte for byte as its server would: (status, body, type)."""
+        ...
+
 
 class DemoFactory(Protocol):
     """Builds an embedded demo service on ``clock`` with ``seed``: the app and the CLI pass ``DemoService``."""
@@ -45,8 +51,10 @@ class DemoFactory(Protocol):
 class DemoServiceClient:
     """Typed access to the demo service's HTTP API; every transport problem becomes ``SourceError``."""
 
-    def __init__(self, base_url: str, *, timeout: float = TIMEOUT_SECONDS) -> None:
-        self._http = HttpClient(base_url, timeout=timeout)
+    def __init__(
+        self, base_url: str, *, timeout: float = TIMEOUT_SECONDS, transport: BaseAdapter | None = None
+    ) -> None:
+        self._http = HttpClient(base_url, timeout=timeout, transport=transport)
 
     @property
     def base_url(self) -> str:
@@ -143,10 +151,11 @@ class DemoServiceClient:
 
 
 def open_demo(
-    url: str | None, clock: Clock, seed: int, embed: DemoFactory | None
+    url: str | None, clock: Clock, seed: int, embed: DemoFactory | None, *, in_process: bool = False
 ) -> tuple[DemoServiceClient, EmbeddedDemo | None]:
     """A client of the demo service at ``url``, or of one built with ``embed`` and served on a free local
-    port (returned too, to stop it); ``ConfigError`` when there is neither."""
+    port (returned too, to stop it), or with ``in_process`` reached without a socket (simulations: see
+    ``core.sources.in_process``); ``ConfigError`` when there is neither."""
     if url:
         try:
             return DemoServiceClient(url), None
@@ -158,6 +167,8 @@ def open_demo(
             "or start the app or the CLI, which embed one."
         )
     embedded = embed(clock=clock, seed=seed)
+    if in_process:
+        return DemoServiceClient(IN_PROCESS_URL, transport=InProcessTransport(embedded.handle)), embedded
     try:
         return DemoServiceClient(embedded.start(host="127.0.0.1", port=0)), embedded
     except Exception:

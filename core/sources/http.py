@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
+from requests.adapters import BaseAdapter
 
 from core.errors import SourceError
 from core.redaction import redact_url
@@ -46,7 +47,10 @@ class HttpClient:
         verify_tls: bool = True,
         timeout: float = 5.0,
         headers: dict[str, str] | None = None,
+        transport: BaseAdapter | None = None,
     ) -> None:
+        """``transport`` replaces the network for this base URL (``core.sources.in_process``); without one,
+        requests go over HTTP(S) with the environment's proxy settings."""
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"Base URL must start with http:// or https://, got {redact_url(base_url)!r}")
         if timeout <= 0:
@@ -66,6 +70,9 @@ class HttpClient:
             self._session.headers["Authorization"] = f"Bearer {auth.bearer_token}"
         elif auth is not None and auth.username:
             self._session.auth = (auth.username, auth.password or "")
+        if transport is not None:
+            self._session.mount(f"{self.base_url}/", transport)
+            self._session.trust_env = False  # no network on this path: proxies and .netrc do not apply
 
     def close(self) -> None:
         """Close pooled connections."""
