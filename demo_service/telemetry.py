@@ -1,23 +1,17 @@
-"""The shop's Prometheus metrics: plain counters updated in the hot path, exported by a collector.
+"""The shop's Prometheus metrics: plain counters updated in the hot path, written out at each scrape.
 
-Counting in plain lists and dicts keeps a request's bookkeeping to a few additions, and a custom
-collector on a private registry exposes no ``_created`` wall-clock samples, so two runs with the same
-seed render identical text.
+Counting in plain lists and dicts keeps a request's bookkeeping to a few additions. The exposition is
+written here rather than by prometheus_client's collector and ``generate_latest``: the same text, byte for
+byte (tests compare the two), about five times faster, which matters when a simulation scrapes thousands of
+times; and it has no ``_created`` wall-clock samples, so two runs with the same seed render identical text.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Sequence
+from functools import lru_cache
 
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.metrics_core import (
-    CounterMetricFamily,
-    GaugeMetricFamily,
-    HistogramMetricFamily,
-    Metric,
-)
-from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
 from demo_service.topology import CATALOG, CHECKOUT, CPU_LIMIT_CORES, DB_POOL_SIZE, EDGES, FRONTEND, SERVICES
@@ -77,115 +71,125 @@ class Telemetry:
         self.pool_waiting: dict[str, float] = {s: 0.0 for s in DB_CLIENTS}
         self.pool_timeouts: dict[str, int] = {s: 0 for s in DB_CLIENTS}
         self.cache_lookups: dict[str, list[int]] = {s: [0, 0] for s in CACHE_CLIENTS}  # [hits, misses]
-        self.registry = CollectorRegistry(auto_describe=False)
-        self.registry.register(_ShopCollector(self))
 
     def render(self) -> bytes:
-        """The Prometheus text exposition of every metric."""
-        return generate_latest(self.registry)
+        """The Prometheus text exposition (format 0.0.4) of every metric."""
+        return _Exposition(self).text()
 
 
-class _ShopCollector(Collector):
-    """Turns a ``Telemetry`` into metric families at scrape time."""
+def _header(name: str, doc: str, kind: str) -> str:
+    """The HELP and TYPE lines of one family, escaped as ``generate_latest`` escapes them."""
+    doc = doc.replace("\\", r"\\").replace("\n", r"\n")
+    return f"# HELP {name} {doc}\n# TYPE {name} {kind}\n"
+
+
+#: (label name, value) pairs of one sample.
+Labels = tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=4096)
+def _prefix(name: str, labels: Labels) -> str:
+    """``name{label="value",...} `` with the labels sorted by name and their values escaped."""
+    pairs = ",".join(f'{key}="{_escape(value)}"' for key, value in sorted(labels))
+    return f"{name}{{{pairs}}} "
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+
+
+class _Exposition:
+    """Writes a ``Telemetry`` as the text ``generate_latest`` writes for the same metric families, byte for
+    byte (tests compare them), without building sample objects or sorting label sets at every scrape."""
 
     def __init__(self, telemetry: Telemetry) -> None:
         self._t = telemetry
+        self._out: list[str] = []
 
-    def collect(self) -> Iterator[Metric]:
-        yield self._requests()
-        yield self._histogram(
-            "shop_request_duration_seconds",
-            "Server-side request latency in seconds.",
-            self._t.latency,
-        )
-        yield self._histogram(
+    def text(self) -> bytes:
+        t = self._t
+        self._requests()
+        self._histogram("shop_request_duration_seconds", "Server-side request latency in seconds.", t.latency)
+        self._histogram(
             "shop_db_query_duration_seconds",
             "Postgres query time in seconds, as seen by the querying service.",
-            self._t.db_query,
+            t.db_query,
         )
-        yield self._dependencies()
-        yield from self._process()
-        yield from self._resources()
+        self._dependencies()
+        self._process()
+        self._resources()
+        return "".join(self._out).encode("utf-8")
 
-    def _requests(self) -> Metric:
-        family = CounterMetricFamily(
-            "shop_requests", "Requests served, by HTTP status code.", labels=["service", "code"]
-        )
-        for service in SERVICES:
-            codes = self._t.requests[service]
-            for code in sorted(codes):
-                family.add_metric([service, str(code)], float(codes[code]))
-        return family
+    def _family(self, name: str, doc: str, kind: str, samples: Sequence[tuple[Labels, float]]) -> None:
+        """One family of ``kind`` (counter samples get ``_total``) with (labels, value) samples."""
+        name = f"{name}_total" if kind == "counter" else name
+        self._out.append(_header(name, doc, kind))
+        self._out.extend(f"{_prefix(name, labels)}{floatToGoString(value)}\n" for labels, value in samples)
 
-    @staticmethod
-    def _histogram(name: str, doc: str, histograms: dict[str, Histogram]) -> Metric:
-        family = HistogramMetricFamily(name, doc, labels=["service"])
+    def _requests(self) -> None:
+        codes = self._t.requests
+        samples = [
+            ((("service", service), ("code", str(code))), float(codes[service][code]))
+            for service in SERVICES
+            for code in sorted(codes[service])
+        ]
+        self._family("shop_requests", "Requests served, by HTTP status code.", "counter", samples)
+
+    def _histogram(self, name: str, doc: str, histograms: dict[str, Histogram]) -> None:
+        out = self._out
+        out.append(_header(name, doc, "histogram"))
         for service, histogram in histograms.items():
-            family.add_metric([service], histogram.cumulative(), histogram.total)
-        return family
+            pairs = histogram.cumulative()
+            for le, count in pairs:
+                out.append(f"{_prefix(name + '_bucket', (('service', service), ('le', le)))}{floatToGoString(count)}\n")
+            labels = (("service", service),)
+            out.append(f"{_prefix(name + '_count', labels)}{floatToGoString(pairs[-1][1])}\n")
+            out.append(f"{_prefix(name + '_sum', labels)}{floatToGoString(histogram.total)}\n")
 
-    def _dependencies(self) -> Metric:
-        family = CounterMetricFamily(
-            "shop_dependency_requests",
-            "Outgoing calls to a dependency, by outcome (ok or error).",
-            labels=["service", "dependency", "outcome"],
-        )
+    def _dependencies(self) -> None:
+        samples = []
         for (caller, callee), (ok, error) in self._t.dependency.items():
-            family.add_metric([caller, callee, "ok"], float(ok))
-            family.add_metric([caller, callee, "error"], float(error))
-        return family
+            labels = (("service", caller), ("dependency", callee))
+            samples.append(((*labels, ("outcome", "ok")), float(ok)))
+            samples.append(((*labels, ("outcome", "error")), float(error)))
+        doc = "Outgoing calls to a dependency, by outcome (ok or error)."
+        self._family("shop_dependency_requests", doc, "counter", samples)
 
-    def _process(self) -> Iterator[Metric]:
-        cpu = CounterMetricFamily("shop_process_cpu_seconds", "CPU time used, in core-seconds.", labels=["service"])
-        memory = GaugeMetricFamily(
-            "shop_process_resident_memory_bytes", "Resident memory in bytes.", labels=["service"]
-        )
-        up = GaugeMetricFamily("shop_up", "1 when the service is running.", labels=["service"])
-        for service in SERVICES:
-            cpu.add_metric([service], round(self._t.cpu_seconds[service], 6))
-            memory.add_metric([service], float(round(self._t.memory_bytes[service])))
-            up.add_metric([service], self._t.up[service])
-        yield cpu
-        yield memory
-        yield up
-
-    def _resources(self) -> Iterator[Metric]:
-        """CPU limits, data volumes and database connection pools (the fault kinds of issue 3)."""
+    def _process(self) -> None:
         t = self._t
-        limit = GaugeMetricFamily("shop_process_cpu_limit_cores", "CPU limit of the container.", labels=["service"])
-        size = GaugeMetricFamily("shop_disk_size_bytes", "Size of the data volume in bytes.", labels=["service"])
-        used = GaugeMetricFamily("shop_disk_used_bytes", "Bytes used on the data volume.", labels=["service"])
-        for service in SERVICES:
-            limit.add_metric([service], t.cpu_limit_cores[service])
-            size.add_metric([service], t.disk_size_bytes[service])
-            used.add_metric([service], t.disk_used_bytes[service])
-        pool = GaugeMetricFamily(
-            "shop_db_pool_connections",
-            "Postgres pool connections by state (in_use, idle).",
-            labels=["service", "state"],
-        )
-        pool_size = GaugeMetricFamily(
-            "shop_db_pool_max_connections", "Size of the postgres connection pool.", labels=["service"]
-        )
-        waiting = GaugeMetricFamily(
-            "shop_db_pool_pending_requests", "Requests waiting for a pooled connection.", labels=["service"]
-        )
-        timeouts = CounterMetricFamily(
-            "shop_db_pool_timeouts", "Waits for a pooled connection that timed out.", labels=["service"]
-        )
+        cpu = [((("service", s),), round(t.cpu_seconds[s], 6)) for s in SERVICES]
+        memory = [((("service", s),), float(round(t.memory_bytes[s]))) for s in SERVICES]
+        up = [((("service", s),), t.up[s]) for s in SERVICES]
+        self._family("shop_process_cpu_seconds", "CPU time used, in core-seconds.", "counter", cpu)
+        self._family("shop_process_resident_memory_bytes", "Resident memory in bytes.", "gauge", memory)
+        self._family("shop_up", "1 when the service is running.", "gauge", up)
+
+    def _resources(self) -> None:
+        """CPU limits, data volumes, database connection pools and cache lookups."""
+        t = self._t
+        by_service = [(("service", s),) for s in SERVICES]
+        by_client = [(("service", s),) for s in DB_CLIENTS]
+        limit = [(labels, t.cpu_limit_cores[s]) for labels, s in zip(by_service, SERVICES, strict=True)]
+        size = [(labels, t.disk_size_bytes[s]) for labels, s in zip(by_service, SERVICES, strict=True)]
+        used = [(labels, t.disk_used_bytes[s]) for labels, s in zip(by_service, SERVICES, strict=True)]
+        pool = []
         for service in DB_CLIENTS:
             in_use = t.pool_in_use[service]
-            pool.add_metric([service, "in_use"], in_use)
-            pool.add_metric([service, "idle"], DB_POOL_SIZE - in_use)
-            pool_size.add_metric([service], float(DB_POOL_SIZE))
-            waiting.add_metric([service], t.pool_waiting[service])
-            timeouts.add_metric([service], float(t.pool_timeouts[service]))
-        lookups = CounterMetricFamily(
-            "shop_cache_requests",
-            "Cache lookups by result: hit, or miss (absent, expired or the cache failed to answer).",
-            labels=["service", "result"],
-        )
+            pool.append(((("service", service), ("state", "in_use")), in_use))
+            pool.append(((("service", service), ("state", "idle")), DB_POOL_SIZE - in_use))
+        pool_size = [(labels, float(DB_POOL_SIZE)) for labels in by_client]
+        waiting = [(labels, t.pool_waiting[s]) for labels, s in zip(by_client, DB_CLIENTS, strict=True)]
+        timeouts = [(labels, float(t.pool_timeouts[s])) for labels, s in zip(by_client, DB_CLIENTS, strict=True)]
+        lookups = []
         for service, (hits, misses) in t.cache_lookups.items():
-            lookups.add_metric([service, "hit"], float(hits))
-            lookups.add_metric([service, "miss"], float(misses))
-        yield from (limit, size, used, pool, pool_size, waiting, timeouts, lookups)
+            lookups.append(((("service", service), ("result", "hit")), float(hits)))
+            lookups.append(((("service", service), ("result", "miss")), float(misses)))
+        self._family("shop_process_cpu_limit_cores", "CPU limit of the container.", "gauge", limit)
+        self._family("shop_disk_size_bytes", "Size of the data volume in bytes.", "gauge", size)
+        self._family("shop_disk_used_bytes", "Bytes used on the data volume.", "gauge", used)
+        self._family("shop_db_pool_connections", "Postgres pool connections by state (in_use, idle).", "gauge", pool)
+        self._family("shop_db_pool_max_connections", "Size of the postgres connection pool.", "gauge", pool_size)
+        self._family("shop_db_pool_pending_requests", "Requests waiting for a pooled connection.", "gauge", waiting)
+        self._family("shop_db_pool_timeouts", "Waits for a pooled connection that timed out.", "counter", timeouts)
+        doc = "Cache lookups by result: hit, or miss (absent, expired or the cache failed to answer)."
+        self._family("shop_cache_requests", doc, "counter", lookups)
