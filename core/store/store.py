@@ -43,6 +43,10 @@ class Store(TelemetryTables, AlertTables):
         self._write_lock = threading.RLock()
         self._pending = PendingTelemetry()
         self._write_behind_seconds = write_behind_seconds
+        # The open incidents as last read, until the next write to the incidents table: the detection loop
+        # asks for them at every poll, and they rarely change. Every write goes through this class.
+        self._open_incidents: list[Incident] | None = None
+        self._incident_writes = 0
         self._conn = self._connect(self.path)
         try:
             self._migrate()
@@ -147,6 +151,7 @@ class Store(TelemetryTables, AlertTables):
         placeholders = ", ".join("?" * len(values))
         with self._write_lock, self._cursor() as cur:
             cur.execute(f"INSERT OR REPLACE INTO incidents VALUES ({placeholders})", values)
+            self._incidents_changed()
 
     def update_incident(self, incident_id: str, **changes: object) -> Incident:
         """Change some fields of one incident (others untouched) and return it as stored now.
@@ -169,6 +174,7 @@ class Store(TelemetryTables, AlertTables):
                     f"UPDATE incidents SET {', '.join(assignments)} WHERE id = ?",
                     [*values, incident_id],
                 )
+                self._incidents_changed()
         return self.get_incident(incident_id)
 
     def get_incident(self, incident_id: str) -> Incident:
@@ -224,8 +230,21 @@ class Store(TelemetryTables, AlertTables):
         return [incident_from_row(row) for row in rows]
 
     def open_incidents(self) -> list[Incident]:
-        """Incidents not yet resolved, oldest first."""
-        return list(reversed(self.list_incidents(statuses=["OPEN", "INVESTIGATING"], limit=10_000)))
+        """Incidents not yet resolved, oldest first (copies: changing them changes nothing stored)."""
+        cached = self._open_incidents
+        if cached is None:
+            writes = self._incident_writes
+            cached = list(reversed(self.list_incidents(statuses=["OPEN", "INVESTIGATING"], limit=10_000)))
+            with self._write_lock:
+                if writes == self._incident_writes:  # no write since the read began: still current
+                    self._open_incidents = cached
+        return [incident.model_copy(deep=True) for incident in cached]
+
+    def _incidents_changed(self) -> None:
+        """Forget the cached open incidents; called under the write lock after every write to incidents (a
+        read that began before the write finished sees the count change and does not cache what it read)."""
+        self._incident_writes += 1
+        self._open_incidents = None
 
     def incident_counts(self) -> dict[str, int]:
         """Number of incidents per status (every status present, zero when none)."""
@@ -242,6 +261,7 @@ class Store(TelemetryTables, AlertTables):
                 "UPDATE incidents SET analysis_status = 'interrupted' "
                 "WHERE analysis_status IN ('running', 'pending') RETURNING id"
             ).fetchall()
+            self._incidents_changed()
         return [row[0] for row in rows]
 
     # --- agent runs --------------------------------------------------------------------------

@@ -189,3 +189,32 @@ def test_a_failing_migration_rolls_back_and_keeps_the_file_usable(tmp_path, monk
     assert again.schema_version() == MIGRATIONS[-1][0]
     again.save_incident(incident())  # the half-applied column was rolled back: the insert still fits
     again.close()
+
+
+def test_open_incidents_follow_every_write_and_are_copies(store: Store) -> None:
+    assert store.open_incidents() == []
+    store.save_incident(incident())
+    store.save_incident(incident("22222222-bbbb", detected_at=1020.0, status="INVESTIGATING"))
+    assert [i.id for i in store.open_incidents()] == ["11111111-aaaa", "22222222-bbbb"]
+    store.open_incidents()[0].services.append("mutated")  # a caller's copy, not the store's
+    assert store.open_incidents()[0].services == ["checkout"]
+    store.update_incident("11111111-aaaa", status="RESOLVED", end_time=1100.0)
+    assert [i.id for i in store.open_incidents()] == ["22222222-bbbb"]
+    store.update_incident("22222222-bbbb", analysis_status="running")
+    assert "22222222-bbbb" in store.mark_interrupted_analyses()
+    assert store.open_incidents()[0].analysis_status == "interrupted"
+
+
+def test_an_open_incidents_read_overtaken_by_a_write_is_not_kept(store: Store, monkeypatch) -> None:
+    store.save_incident(incident())
+    read = store.list_incidents
+
+    def read_then_resolved_meanwhile(**filters: object) -> list[Incident]:
+        rows = read(**filters)
+        store.update_incident("11111111-aaaa", status="RESOLVED", end_time=1100.0)  # lands mid-read
+        return rows
+
+    monkeypatch.setattr(store, "list_incidents", read_then_resolved_meanwhile)
+    assert len(store.open_incidents()) == 1  # what was open when the read began
+    monkeypatch.undo()
+    assert store.open_incidents() == []
