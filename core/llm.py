@@ -16,15 +16,19 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, TypeVar
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import openai
 from pydantic import BaseModel, ValidationError
 
 from core.config import Settings
 from core.errors import ConfigError, LLMError
 from core.models import LLMUsage
 from core.redaction import redact_url
+
+if TYPE_CHECKING:
+    import openai
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -83,6 +87,15 @@ def _quote(text: str) -> str:
     return repr(flat[:QUOTE_CHARS] + ("…" if len(flat) > QUOTE_CHARS else ""))
 
 
+@cache
+def _sdk() -> ModuleType:
+    """The ``openai`` package, imported on first use: importing it takes about a second, which every command
+    would pay (a simulation, ``faults``, ``incidents``) although only an LLM run needs it."""
+    import openai
+
+    return openai
+
+
 class OpenAILLM:
     """``LLMClient`` over the official ``openai`` client; base URL, timeout and retries come from ``Settings``."""
 
@@ -97,7 +110,7 @@ class OpenAILLM:
         self._shown_url = redact_url(self.base_url)
         self.timeout_seconds = settings.llm_timeout_seconds
         self._key = settings.openai_api_key  # kept as SecretStr: its repr is masked
-        self._client = openai.OpenAI(
+        self._client: openai.OpenAI = _sdk().OpenAI(
             api_key=self._key.get_secret_value(),
             base_url=self.base_url,
             timeout=settings.llm_timeout_seconds,
@@ -118,7 +131,7 @@ class OpenAILLM:
         if use_schema:
             try:
                 completion = self._create(messages, response_format_for(schema))
-            except (openai.BadRequestError, openai.UnprocessableEntityError):
+            except (_sdk().BadRequestError, _sdk().UnprocessableEntityError):
                 # Many compatible servers reject json_schema with 400/422; fall back to plain JSON mode once.
                 completion = self._create(messages, {"type": "json_object"})
                 with self._lock:
@@ -129,6 +142,7 @@ class OpenAILLM:
 
     def _create(self, messages: list[dict[str, str]], response_format: dict[str, Any]) -> Any:
         """One chat completion; ``openai`` errors become ``LLMError`` except the 400/422 the caller retries."""
+        openai = _sdk()
         try:
             # the messages and response format are plain dicts of the documented shapes; openai types them as
             # TypedDict unions that a dict built from a pydantic schema cannot name
