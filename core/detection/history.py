@@ -14,12 +14,17 @@ class SeriesHistory:
     def __init__(self, horizon_seconds: float = 900.0) -> None:
         self.horizon_seconds = horizon_seconds
         self._series: dict[tuple[str, str], deque[tuple[float, float]]] = defaultdict(deque)
+        self._unordered: set[tuple[str, str]] = set()  # series that ever received a point older than their last
 
     def add(self, points: Iterable[MetricPoint]) -> None:
         """Append points (assumed in time order per series) and forget what fell out of the horizon."""
         newest = None
         for point in points:
-            self._series[(point.service, point.metric)].append((point.ts, point.value))
+            key = (point.service, point.metric)
+            series = self._series[key]
+            if series and point.ts < series[-1][0]:
+                self._unordered.add(key)
+            series.append((point.ts, point.value))
             newest = point.ts if newest is None else max(newest, point.ts)
         if newest is None:
             return
@@ -34,7 +39,15 @@ class SeriesHistory:
         if not series:
             return []
         start = now - seconds
-        return [(ts, value) for ts, value in series if ts > start]
+        if (service, metric) in self._unordered:
+            return [(ts, value) for ts, value in series if ts > start]
+        recent = []  # in time order: walk back from the newest point, not through the whole horizon
+        for point in reversed(series):
+            if point[0] <= start:
+                break
+            recent.append(point)
+        recent.reverse()
+        return recent
 
     def latest(self, service: str, metric: str) -> tuple[float, float] | None:
         """The newest (ts, value) of a series, or None."""

@@ -88,6 +88,8 @@ class LogPatternRule:
         return total, span
 
     def _signals(self, counts: Counter[tuple[str, str]], now: float, interval: float) -> list[Signal]:
+        if all(count < self.min_lines for count in counts.values()):
+            return []  # nothing can fire: skip the baseline, a sum over 15 minutes of polls
         baseline, span = self._baseline()
         bar = SurgeBar(self.surge_factor, FIRING.min_excess)
         one_line = expected_count(1, interval, max(span, interval))  # an empty baseline counts as one line
