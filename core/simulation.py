@@ -25,9 +25,10 @@ from core.sources.demo import DemoFactory
 #: Virtual start of every simulation: 2026-01-01T12:00:00Z (midday traffic).
 SIMULATION_START = 1_767_268_800.0
 MAX_FAULT_SECONDS = 3600
-#: The store writes telemetry a minute of data time at a time (12 polls per commit) instead of every poll,
-#: because a commit costs more than the rest of a simulated poll; reads flush first, so nothing changes.
-WRITE_BEHIND_SECONDS = 60.0
+#: The store writes telemetry five minutes of data time at a time (60 polls per commit, a few thousand rows)
+#: instead of at every poll, because a commit costs more than the rest of a simulated poll; every read
+#: flushes first, so nothing else changes.
+WRITE_BEHIND_SECONDS = 300.0
 
 
 @dataclass(frozen=True)

@@ -153,26 +153,10 @@ class Pipeline:
         service = route.service
         rng = self._rng
         knobs = self._knobs.get(service)
-        if knobs is not None and knobs.error_probability and rng.random() < knobs.error_probability:
-            status, own, down = 500, self._work(route), 0.0
-            if self._admit(service):
-                self._log(service, "ERROR", logtext.unhandled_exception(route, rid), route, rid)
-        elif knobs is not None and knobs.deploy_error_probability and rng.random() < knobs.deploy_error_probability:
-            status, own, down = 500, self._work(route), 0.0
-            if self._admit(service):
-                message = logtext.deploy_exception(route, rid, VERSIONS[service][1])
-                self._log(service, "ERROR", message, route, rid)
-        elif service in self._write_failure and route.method == "POST" and rng.random() < self._write_failure[service]:
-            status, own, down = 500, self._work(route), 0.0  # the handler could not write to its full disk
-            if self._admit(service):
-                self._log(service, "ERROR", logtext.local_disk_full(route, rid), route, rid)
+        if knobs is None and service not in self._write_failure:
+            status, own, down = body(route, rid)  # most requests: no fault acts on this service
         else:
-            status, own, down = body(route, rid)
-        if knobs is not None:
-            if knobs.delay_probability and rng.random() < knobs.delay_probability:
-                low, high = knobs.delay_seconds
-                own += low + (high - low) * rng.random()
-            self.leaked[service] += knobs.leak_bytes_per_request
+            status, own, down = self._faulted(route, body, rid, knobs)
         oom = self._oom.get(service)
         if oom and status < 500 and rng.random() < oom:
             status = 500
@@ -196,6 +180,32 @@ class Pipeline:
             if logged:
                 self._access(route, rid, status, seconds)
         return status, seconds
+
+    def _faulted(self, route: Route, body: Body, rid: int, knobs: ServiceEffects | None) -> tuple[int, float, float]:
+        """``body`` under the faults acting on ``route.service``: (status, own seconds, downstream seconds)."""
+        service = route.service
+        rng = self._rng
+        if knobs is not None and knobs.error_probability and rng.random() < knobs.error_probability:
+            status, own, down = 500, self._work(route), 0.0
+            if self._admit(service):
+                self._log(service, "ERROR", logtext.unhandled_exception(route, rid), route, rid)
+        elif knobs is not None and knobs.deploy_error_probability and rng.random() < knobs.deploy_error_probability:
+            status, own, down = 500, self._work(route), 0.0
+            if self._admit(service):
+                message = logtext.deploy_exception(route, rid, VERSIONS[service][1])
+                self._log(service, "ERROR", message, route, rid)
+        elif service in self._write_failure and route.method == "POST" and rng.random() < self._write_failure[service]:
+            status, own, down = 500, self._work(route), 0.0  # the handler could not write to its full disk
+            if self._admit(service):
+                self._log(service, "ERROR", logtext.local_disk_full(route, rid), route, rid)
+        else:
+            status, own, down = body(route, rid)
+        if knobs is not None:
+            if knobs.delay_probability and rng.random() < knobs.delay_probability:
+                low, high = knobs.delay_seconds
+                own += low + (high - low) * rng.random()
+            self.leaked[service] += knobs.leak_bytes_per_request
+        return status, own, down
 
     def _access(self, route: Route, rid: int, status: int, seconds: float) -> None:
         peer = logtext.client_ip(rid) if route.service == FRONTEND else _PEERS[FRONTEND]
