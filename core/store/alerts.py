@@ -1,7 +1,8 @@
 """The alerts half of the store: alerts delivered by Alertmanager or the generic endpoint, one row per
 (fingerprint, starts_at), so that a redelivery updates its row instead of adding one.
 
-A mixin of ``Store``: it uses the store's cursor and write lock and holds no state of its own.
+A mixin of ``Store``: it uses the store's cursor and write lock. It remembers one fact between writes: whether
+any alert fires. The detection loop asks for firing alerts twice per poll, and most of the time none fires.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Literal
 import duckdb
 
 from core.alerts.models import Alert
+from core.store.rows import scalar
 
 MIGRATION_STATEMENTS = [
     """CREATE TABLE alerts (
@@ -69,6 +71,8 @@ class AlertTables:
     """Upserts and reads of delivered alerts; ``Store`` provides ``_cursor`` and ``_write_lock``."""
 
     _write_lock: AbstractContextManager[Any]
+    _alerts_firing: bool | None = None  # whether any stored alert fires; None until counted after a write
+    _alert_writes = 0
 
     def _cursor(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         raise NotImplementedError
@@ -121,10 +125,13 @@ class AlertTables:
                     ],
                 )
                 outcomes.append("duplicate" if same else "changed")
+            self._alerts_changed()
         return outcomes
 
     def firing_alerts(self, now: float) -> list[Alert]:
         """Alerts firing at ``now`` (firing, and no announced end at or before ``now``), oldest first."""
+        if not self._any_alert_fires():
+            return []
         with self._cursor() as cur:
             rows = cur.execute(
                 f"SELECT {_COLUMNS} FROM alerts WHERE status = 'firing' AND (ends_at IS NULL OR ends_at > ?) "
@@ -143,11 +150,30 @@ class AlertTables:
 
     def unlinked_firing_alerts(self) -> list[Alert]:
         """Firing alerts not yet attached to an incident."""
+        if not self._any_alert_fires():
+            return []
         with self._cursor() as cur:
             rows = cur.execute(
                 f"SELECT {_COLUMNS} FROM alerts WHERE status = 'firing' AND incident_id IS NULL ORDER BY starts_at"
             ).fetchall()
         return [_alert(row) for row in rows]
+
+    def _any_alert_fires(self) -> bool:
+        """Whether any stored alert has the status firing, counted once after each write."""
+        known = self._alerts_firing
+        if known is None:
+            writes = self._alert_writes
+            with self._cursor() as cur:
+                known = bool(scalar(cur, "SELECT count(*) FROM alerts WHERE status = 'firing'"))
+            with self._write_lock:
+                if writes == self._alert_writes:  # no write since the count began: still true
+                    self._alerts_firing = known
+        return known
+
+    def _alerts_changed(self) -> None:
+        """Forget whether alerts fire; called under the write lock after every write to the alerts table."""
+        self._alert_writes += 1
+        self._alerts_firing = None
 
     def link_alert(self, alert: Alert, incident_id: str) -> None:
         """Attach the alert to the incident it opened or joined."""
@@ -156,6 +182,7 @@ class AlertTables:
                 "UPDATE alerts SET incident_id = ? WHERE fingerprint = ? AND starts_at = ?",
                 [incident_id, alert.fingerprint, alert.starts_at],
             )
+            self._alerts_changed()
 
     def incident_alerts(self, incident_id: str) -> list[Alert]:
         """The alerts attached to one incident, oldest first."""
