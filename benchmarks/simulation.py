@@ -7,8 +7,9 @@ Runs ``python -m core.cli simulate --json`` (``--no-fault`` unless ``--fault`` i
 time and CPU time (user + system), the real-time factor (simulated seconds, warm-up included, per second of
 wall time) and whether every run printed the same output. The machine's load average is printed too: wall
 time on a loaded machine is long, CPU time much less so. ``--profile`` adds one in-process run under
-cProfile and prints the cumulative time of each phase on the main thread (cProfile slows Python-heavy
-phases more than DuckDB's or the C parts, so read the shares as a ranking, not as exact figures).
+cProfile and prints the cumulative time of each phase on the main thread (the shop simulates its requests
+when it is scraped, so the scrape includes it; cProfile slows Python-heavy phases more than DuckDB's or the
+C parts, so read the shares as a ranking, not as exact figures).
 Times are printed, never asserted.
 """
 
@@ -92,11 +93,11 @@ def phases() -> dict[str, list[Callable]]:
     from demo_service.telemetry import Telemetry
 
     return {
-        "demo shop: simulated requests": [Simulation.advance],
-        "demo shop: /metrics rendering": [Telemetry.render],
-        "scrape: fetch, parse, rates": [DemoMetricsSource.fetch],
-        "  of which parse": [parse_snapshot],
-        "  of which rates": [signals_between],
+        "scrape (all of the next four)": [DemoMetricsSource.fetch],
+        "  demo shop: simulated requests": [Simulation.advance],
+        "  demo shop: /metrics rendering": [Telemetry.render],
+        "  parse": [parse_snapshot],
+        "  rates": [signals_between],
         "logs: fetch and parse": [DemoLogSource.fetch],
         "store: telemetry writes": [
             TelemetryTables.insert_metrics,
