@@ -286,13 +286,12 @@ def charts_tab(view: ReportView, now: float) -> None:
         return
     present, named = figures.charted_services(view, frame)
     shown = st.multiselect("Services", present, default=named or present, key="inc_chart_services")
-    drawn = figures.window_figures(view, frame, faults, runtime.settings, window_end, services=shown)
-    for metric, figure in zip(charts.CHART_METRICS, drawn, strict=True):
-        st.plotly_chart(figure, key=f"inc_chart_{metric}")
+    figure = figures.window_figure(view, frame, faults, runtime.settings, window_end, services=shown)
+    st.plotly_chart(figure, key="inc_chart_grid", config={"displayModeBar": False})
     st.caption(
-        f"Grey: baseline ({fmt_duration(runtime.settings.baseline_seconds)} before the first signal); red: incident "
-        "window; dashed red: detection threshold; dashed purple: injected faults; red circles: anomalies the "
-        "monitoring agent found; crosses: detection signals. Drag to zoom, double-click to reset."
+        f"Grey: baseline ({fmt_duration(runtime.settings.baseline_seconds)} before the first signal); red: the "
+        "incident window; top band: the window and the injected faults (hover for names); dashed red: detection "
+        "threshold; black dots: anomalies the monitoring agent found and detection signals, on their series."
     )
 
 
