@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app.formatting import fmt_clock, fmt_duration, fmt_ts
 from app.incident_view import patterns_frame
@@ -32,9 +33,9 @@ def detection_facts(view: ReportView, faults: Sequence[InjectedFault]) -> Detect
     return view.detection or detection(view, faults)
 
 
-def detection_metrics(found: Detection, columns: Sequence) -> None:
-    """ "Detected after" from the injected fault (when there is one) and from the first sign in the data, each
-    labelled, in the first one or two of ``columns``; returns nothing, fills them."""
+def detection_metrics(found: Detection, columns: Sequence[DeltaGenerator]) -> None:
+    """Detected after the injected fault (when there is one) and after the first sign in the data, each
+    labelled: one metric per column of ``columns``, the fault's first."""
     opened = f"Opened at {fmt_ts(found.detected_at)}"
     shown = list(columns)
     if found.fault is not None and found.fault_ts is not None:
@@ -50,7 +51,7 @@ def detection_metrics(found: Detection, columns: Sequence) -> None:
     )
 
 
-def _section(view: ReportView, name: str, lines: list[str]) -> None:
+def _section(name: str, lines: list[str]) -> None:
     st.markdown(f"#### {name}")
     st.markdown(streamlit_markdown("\n".join(lines)))
 
@@ -102,7 +103,7 @@ def report_tab(incident: Incident, view: ReportView) -> None:
         return
     parts = markdown.sections(view)
     for name in markdown.LEAD:
-        _section(view, name, parts[name])
+        _section(name, parts[name])
     patterns_part(view)
     for name in FOLDED:
         with st.expander(name):

@@ -32,6 +32,12 @@ def first_sample(frame: pd.DataFrame, start: float) -> float:
     return max(start, float(frame["ts"].min())) if not frame.empty else start
 
 
+def last_sample(frame: pd.DataFrame, end: float) -> float:
+    """Where a chart of ``frame`` to ``end`` ends: ``end``, or its last sample when that comes sooner (an open
+    incident exported after its data stopped, e.g. from a simulation, is not drawn as months of nothing)."""
+    return min(end, float(frame["ts"].max())) if not frame.empty else end
+
+
 def live_figure(
     frame: pd.DataFrame,
     incidents: Sequence[Incident],
@@ -96,6 +102,7 @@ def window_figure(
     window = charts.Span(h.start_time, end, "incident", kind="incident")
     baseline = charts.Span(baseline_start, h.start_time, "baseline", kind="baseline")
     colors = service_colors(services_of(frame))
+    start, stop = first_sample(frame, baseline_start), last_sample(frame, end)
     items = [
         band.BandItem(
             "window",
@@ -121,7 +128,7 @@ def window_figure(
         charts.CHART_METRICS,
         colors=colors,
         thresholds=charts.thresholds(settings),
-        x_range=(first_sample(frame, baseline_start), end + max(5.0, 0.02 * (end - baseline_start))),
+        x_range=(start, stop + max(5.0, 0.02 * (stop - start))),
         band=items,
         lanes=("faults", "window"),
         marks=charts.anomaly_points(view.anomalies, h.signals),

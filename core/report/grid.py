@@ -167,15 +167,13 @@ def _column_title(metric: str, threshold: float | None, x_domain: Sequence[float
 
 
 def _x_axis(cell: Cell, anchor: Cell, domain: Sequence[float], x_range: tuple[float, float], *, bottom: bool) -> dict:
-    step, tick_format = time_ticks(x_range)
     axis: dict[str, Any] = {
         "domain": list(domain),
         "anchor": cell.y,
         "type": "date",
         "range": [to_utc(x_range[0]), to_utc(x_range[1])],
         "showticklabels": bottom,
-        "dtick": step,
-        "tickformat": tick_format,
+        **time_ticks(x_range),
         "tickfont": {"size": 11, "color": MUTED},
         "showgrid": False,
         "showline": bottom,
@@ -195,12 +193,14 @@ def nice_tick(top: float) -> float:
     return max((m * power for m in (1, 2, 5, 10) if m * power <= top * 0.6), default=power)
 
 
-def time_ticks(x_range: tuple[float, float], ticks: int = 5) -> tuple[float, str]:
-    """(tick spacing in milliseconds, tick format) giving at most ``ticks`` labels over ``x_range`` (seconds),
-    each a different time of day."""
+def time_ticks(x_range: tuple[float, float], ticks: int = 5) -> dict[str, Any]:
+    """The time axis' tick spacing (milliseconds) and format for at most ``ticks`` labels over ``x_range``
+    (seconds), each a different time of day; beyond a day per tick, Plotly's own date ticks."""
     span = max(1.0, x_range[1] - x_range[0])
-    step = next((s for s in TIME_STEPS if span / s <= ticks), TIME_STEPS[-1])
-    return step * 1000.0, "%H:%M:%S" if step < 60 else "%H:%M"
+    step = next((s for s in TIME_STEPS if span / s <= ticks), None)
+    if step is None:
+        return {}
+    return {"dtick": step * 1000.0, "tickformat": "%H:%M:%S" if step < 60 else "%H:%M"}
 
 
 def _y_axis(cell: Cell, domain: Sequence[float], top: float, spec: MetricSpec) -> dict[str, Any]:

@@ -195,3 +195,17 @@ def test_hostile_names_reach_plotly_as_text() -> None:
     labels = [a.text for a in fig.layout.annotations] + [t.name or "" for t in fig.data]
     labels += [d for t in fig.data if t.type == "bar" for d in (*t.customdata, *t.text)]
     assert labels and all("<img" not in label for label in labels)
+
+
+def test_an_open_incident_exported_after_its_data_stopped_ends_at_its_last_sample() -> None:
+    view = rich_view()
+    data = frame(start=T0 - 600, points=200)  # samples until T0 + 395
+    fig = figures.window_figure(view, data, [], SETTINGS, T0 + 30 * 86400, services=["checkout"])
+    start, end = (pd.Timestamp(x) for x in fig.to_plotly_json()["layout"]["xaxis"]["range"])
+    assert start == pd.Timestamp(to_utc(T0 - 600)) and end <= pd.Timestamp(to_utc(T0 + 420))
+
+
+def test_time_ticks_are_round_steps_and_few() -> None:
+    assert grid.time_ticks((T0, T0 + 900)) == {"dtick": 300_000.0, "tickformat": "%H:%M"}
+    assert grid.time_ticks((T0, T0 + 60)) == {"dtick": 15_000.0, "tickformat": "%H:%M:%S"}
+    assert grid.time_ticks((T0, T0 + 365 * 86400)) == {}  # months: Plotly's own date ticks
