@@ -10,7 +10,7 @@ import streamlit as st
 
 from app import data
 from app.components import INCIDENTS_PAGE, incident_links, show_error, status_tiles
-from app.formatting import fmt_clock, fmt_duration
+from app.formatting import fmt_clock, fmt_duration, md_escape
 from app.runtime import require_runtime
 from core.errors import IncidentToolError
 from core.report import charts, figures
@@ -52,6 +52,7 @@ def service_picker(services: list[str]) -> list[str]:
         chosen = st.pills(
             "Show only",
             services,
+            format_func=md_escape,  # pill labels are Markdown; a service name is data
             selection_mode="multi",
             key="dash_services",
             help="Pick services to show only them; with none picked, every service has its row.",

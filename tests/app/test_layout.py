@@ -87,3 +87,12 @@ def test_the_dashboard_draws_one_grid_and_a_service_choice_narrows_it(app: AppTe
     _no_exception(app)
     shown = {t["name"] for t in chart_spec(app, "dash_grid")["data"] if t.get("mode") == "lines"}
     assert shown == {"payments"}
+
+
+def test_a_hostile_service_name_is_a_literal_pill_label(app: AppTest, runtime) -> None:
+    seed_metrics(runtime.store, runtime.clock.now(), 300, services=[HOSTILE_TEXT], metrics=[ERROR_RATE])
+    app.run()
+    _no_exception(app)
+    labels = [option.content for option in app.get("button_group")[0].proto.options]
+    assert labels and not any("<img" in label or "<script>" in label for label in labels)
+    assert any("&lt;script&gt;" in label for label in labels)
