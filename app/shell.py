@@ -33,7 +33,8 @@ navigation = st.navigation(
         st.Page(components.FAULTS_PAGE, title="Fault injection", icon=":material/bolt:", url_path="faults"),
         st.Page("../pages/analyze.py", title="Analyze a file", icon=":material/upload_file:", url_path="analyze"),
         st.Page(components.STATUS_PAGE, title="Status", icon=":material/settings_heart:", url_path="status"),
-    ]
+    ],
+    position="top",  # the whole width for the charts: a projector at 1280 px has none to spare for a sidebar
 )
 require_runtime()
 navigation.run()

@@ -1,21 +1,30 @@
-"""Dashboard: incident counts, demo-service health, live charts of the last 15 minutes, recent incidents."""
+"""Dashboard: incident counts, demo-service health, the last 15 minutes of every service, recent incidents.
+
+The charts are small multiples (a row per service, a column per metric) under one band of injected faults and
+incident windows, so that a room reading a projector still tells the services apart after dozens of incidents.
+"""
 
 import math
 
 import streamlit as st
 
-from app import charts, data
+from app import data
 from app.components import INCIDENTS_PAGE, incident_links, show_error, status_tiles
-from app.formatting import fmt_clock, fmt_duration
+from app.formatting import fmt_clock, fmt_duration, md_escape
 from app.runtime import require_runtime
 from core.errors import IncidentToolError
+from core.report import charts, figures
 
 WINDOW_SECONDS = 15 * 60
 REFRESH_SECONDS = 5
 RECENT_INCIDENTS = 8
+LEGEND = (
+    "Top band: injected faults (in their target's colour) and incident windows (dark red SEV1, red SEV2, orange "
+    "SEV3, grey SEV4); hover a bar for its name. Each row is one service, its name in red with ● while it is in an "
+    "open incident; dashed red: detection threshold; black dots: detection signals."
+)
 
 runtime = require_runtime()
-st.title("Dashboard")
 
 
 def loop_health(now: float) -> None:
@@ -35,6 +44,22 @@ def loop_health(now: float) -> None:
         )
 
 
+def service_picker(services: list[str]) -> list[str]:
+    """A small button that opens the service choice; returns the services picked (none: every service)."""
+    picked = [s for s in st.session_state.get("dash_services") or [] if s in services]
+    label = f"{len(picked)} of {len(services)} services" if picked else f"{len(services)} services"
+    with st.popover(label, icon=":material/filter_list:", help="Show only some services"):
+        chosen = st.pills(
+            "Show only",
+            services,
+            format_func=md_escape,  # pill labels are Markdown; a service name is data
+            selection_mode="multi",
+            key="dash_services",
+            help="Pick services to show only them; with none picked, every service has its row.",
+        )
+    return [s for s in chosen or [] if s in services]
+
+
 @st.fragment(run_every=REFRESH_SECONDS)
 def live_panel() -> None:
     now = runtime.clock.now()
@@ -52,28 +77,22 @@ def live_panel() -> None:
         show_error(exc, "load the dashboard data")
         return
 
+    present = figures.services_of(frame)
+    left, tiles = st.columns([1.4, 3], vertical_alignment="center")
+    with left, st.container(horizontal=True, vertical_alignment="center"):
+        st.title("Dashboard", width="content")
+        chosen = service_picker(present)
+    with tiles:
+        status_tiles(counts, health, runtime.demo_service_url())
     loop_health(now)
-    status_tiles(counts, health, runtime.demo_service_url())
     in_window = [i for i in latest if i.start_time <= end and (i.end_time is None or i.end_time >= start)]
-    spans = charts.incident_spans(in_window, now)
-    markers = charts.fault_markers(faults)
-    points = charts.anomaly_points([], [signal for incident in in_window for signal in incident.signals])
-    limits = charts.thresholds(runtime.settings)
-    for column, metric in zip(st.columns(len(charts.CHART_METRICS)), charts.CHART_METRICS, strict=True):
-        figure = charts.metric_figure(
-            frame,
-            metric,
-            threshold=limits.get(metric),
-            spans=spans,
-            markers=markers,
-            points=points,
-            x_range=(start, end),
-        )
-        column.plotly_chart(figure, key=f"dash_chart_{metric}")
+    figure = figures.live_figure(
+        frame, in_window, faults, runtime.settings, start=start, end=end, now=now, services=chosen
+    )
+    st.plotly_chart(figure, key="dash_grid", config={"displayModeBar": False})
     st.caption(
         f"Last {fmt_duration(WINDOW_SECONDS)} · updated {fmt_clock(now)} UTC · refreshes every {REFRESH_SECONDS} s. "
-        "Shaded: incident windows; dashed red: detection thresholds; dashed purple: injected faults; crosses: "
-        "detection signals. Drag to select a range, double-click to reset."
+        + LEGEND
     )
 
     st.subheader("Recent incidents")

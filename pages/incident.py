@@ -1,4 +1,5 @@
-"""Incident: summary, actions (rerun, acknowledge, resolve, export), report, charts, hypotheses, timeline, runs.
+"""Incident: header facts (both detection delays), actions (rerun, export, acknowledge, resolve), then the report
+(which reads in one screen), charts, hypotheses, log patterns, mitigation, timeline, agent runs and feedback.
 
 Reached as ``/incident?id=<incident id>`` (links on the dashboard, row selection on the incident list).
 """
@@ -28,6 +29,7 @@ from app.formatting import (
     root_cause_text,
 )
 from app.incident_alerts import alerts_section
+from app.incident_report import detection_facts, detection_metrics, report_tab
 from app.incident_sections import feedback_section, hypotheses_section, mitigation_section, patterns_section
 from app.incident_view import (
     AGENT_ORDER,
@@ -41,7 +43,7 @@ from app.runtime import require_runtime
 from core.errors import IncidentToolError, NotFoundError
 from core.models import AgentRun, Feedback, Incident
 from core.report import charts, figures
-from core.report.escape import streamlit_markdown
+from core.report.detection import Detection
 from core.report.exports import view_of
 from core.report.view import ReportView
 
@@ -134,10 +136,10 @@ def run_analysis(incident_id: str) -> None:
     data.clear_incident_caches()
 
 
-def handle_operator_form(incident: Incident) -> None:
-    """Acknowledge / resolve with who and a note."""
+def handle_operator_form(incident: Incident, area) -> None:
+    """Acknowledge / resolve with who and a note, behind a button in ``area`` (the row of actions)."""
     with (
-        st.expander("Acknowledge or resolve", icon=":material/how_to_reg:"),
+        area.popover("Acknowledge or resolve", icon=":material/how_to_reg:"),
         st.form("inc_operator_form", border=False),
     ):
         who = st.text_input("Who", key="inc_who", placeholder="your name or handle")
@@ -206,24 +208,20 @@ def downloads(column_md, column_json, column_html, incident_id: str) -> None:
     )
 
 
-def header(incident: Incident, now: float, feedback: Feedback | None) -> None:
+def header(incident: Incident, now: float, feedback: Feedback | None, found: Detection) -> None:
     st.title(md_escape(incident.title))
-    with st.container(horizontal=True):
+    with st.container(horizontal=True, vertical_alignment="center"):
         severity_badge(incident.severity)
         status_badge(incident.status)
         analysis_badge(incident.analysis_status)
-    started, detected, duration, confidence = st.columns(4)
-    started.metric("Started (UTC)", fmt_clock(incident.start_time), help=fmt_ts(incident.start_time))
-    detected.metric(
-        "Detected after",
-        fmt_duration(incident.detected_at - incident.start_time),
-        help=f"Opened at {fmt_ts(incident.detected_at)}",
-    )
+        st.markdown(f"**Root cause:** {md_escape(root_cause_text(incident))}")
+    columns = st.columns(5 if found.fault is not None else 4)
+    columns[0].metric("Started (UTC)", fmt_clock(incident.start_time), help=fmt_ts(incident.start_time))
+    detection_metrics(found, columns[1:-2])
     ended = f"ended {fmt_ts(incident.end_time)}" if incident.end_time else "ongoing"
-    duration.metric("Duration", fmt_duration(incident_duration(incident, now)), help=ended)
-    confidence.metric("Confidence", fmt_confidence(incident.root_cause_confidence))
-    st.markdown(f"**Root cause:** {md_escape(root_cause_text(incident))} · {ended}")
-    details = [f"id {incident.id}", f"services: {', '.join(incident.services) or DASH}"]
+    columns[-2].metric("Duration", fmt_duration(incident_duration(incident, now)), help=ended)
+    columns[-1].metric("Confidence", fmt_confidence(incident.root_cause_confidence))
+    details = [f"id {incident.id}", f"services: {', '.join(incident.services) or DASH}", ended]
     if incident.acknowledged_by:
         details.append(f"acknowledged by {incident.acknowledged_by} at {fmt_ts(incident.acknowledged_at)}")
     if incident.resolved_by:
@@ -286,13 +284,12 @@ def charts_tab(view: ReportView, now: float) -> None:
         return
     present, named = figures.charted_services(view, frame)
     shown = st.multiselect("Services", present, default=named or present, key="inc_chart_services")
-    drawn = figures.window_figures(view, frame, faults, runtime.settings, window_end, services=shown)
-    for metric, figure in zip(charts.CHART_METRICS, drawn, strict=True):
-        st.plotly_chart(figure, key=f"inc_chart_{metric}")
+    figure = figures.window_figure(view, frame, faults, runtime.settings, window_end, services=shown)
+    st.plotly_chart(figure, key="inc_chart_grid", config={"displayModeBar": False})
     st.caption(
-        f"Grey: baseline ({fmt_duration(runtime.settings.baseline_seconds)} before the first signal); red: incident "
-        "window; dashed red: detection threshold; dashed purple: injected faults; red circles: anomalies the "
-        "monitoring agent found; crosses: detection signals. Drag to zoom, double-click to reset."
+        f"Grey: baseline ({fmt_duration(runtime.settings.baseline_seconds)} before the first signal); red: the "
+        "incident window; top band: the window and the injected faults (hover for names); dashed red: detection "
+        "threshold; black dots: anomalies the monitoring agent found and detection signals, on their series."
     )
 
 
@@ -317,9 +314,9 @@ st.session_state["inc_selected_id"] = incident_id
 incident = load(incident_id)
 
 header_area = st.container()
-rerun_col, md_col, json_col, html_col, _ = st.columns([1, 1, 1, 1, 1])
+rerun_col, md_col, json_col, html_col, operator_col = st.columns([1, 1, 1, 1, 1.4])
 rerun = rerun_col.button("Rerun analysis", key="inc_rerun", icon=":material/refresh:", type="primary")
-handle_operator_form(incident)
+handle_operator_form(incident, operator_col)
 if flash := st.session_state.pop("inc_flash", None):
     st.success(md_escape(flash), icon=":material/check:")
 if rerun:
@@ -330,8 +327,17 @@ now = runtime.clock.now()
 runs = load_runs(incident_id)
 latest = latest_analysis(runs)
 view = view_of(incident)
+try:
+    window_faults = runtime.store.faults(
+        incident.start_time - runtime.settings.baseline_seconds, incident.end_time or now
+    )
+except IncidentToolError as exc:
+    show_error(exc, "load the injected faults")
+    window_faults = []
+found = detection_facts(view, window_faults)
+view = view.model_copy(update={"detection": found})  # a report written before both delays were kept states them too
 with header_area:
-    header(incident, now, latest_feedback(incident_id))
+    header(incident, now, latest_feedback(incident_id), found)
     analysis_banner(incident, latest)
 downloads(md_col, json_col, html_col, incident_id)
 
@@ -340,13 +346,7 @@ report, chart_tab, hypotheses_tab, patterns_tab, mitigation_tab, timeline, runs_
     key="inc_tabs",
 )
 with report:
-    if incident.rca_markdown:
-        st.markdown(streamlit_markdown(incident.rca_markdown))
-    else:
-        st.info(
-            f"No report yet (analysis {incident.analysis_status}). Press **Rerun analysis** to produce one.",
-            icon=":material/info:",
-        )
+    report_tab(incident, view)
 with chart_tab:
     charts_tab(view, now)
 with hypotheses_tab:
@@ -356,13 +356,6 @@ with patterns_tab:
 with mitigation_tab:
     mitigation_section(incident, view)
 with timeline:
-    try:
-        window_faults = runtime.store.faults(
-            incident.start_time - runtime.settings.baseline_seconds, incident.end_time or now
-        )
-    except IncidentToolError as exc:
-        show_error(exc, "load the injected faults")
-        window_faults = []
     st.dataframe(timeline_frame(incident, latest, window_faults), hide_index=True)
     alerts_section(runtime.store.incident_alerts(incident.id))
 with runs_tab_:

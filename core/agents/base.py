@@ -10,7 +10,7 @@ import pandas as pd
 
 from core.catalogue import Signature
 from core.config import Settings
-from core.models import AgentOutput, FaultKind, Incident, LogEvent, Topology
+from core.models import AgentOutput, FaultKind, Incident, InjectedFault, LogEvent, Topology
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class AnalysisContext:
     The baseline is the stretch before the incident's first signal, the window runs from there to now.
     ``signatures``, when set, replaces the registered fault kinds as the root-cause candidates (offline
     analysis of a CSV scores resource kinds such as ``cpu`` and ``memory`` instead of the shop's kinds).
+    ``faults`` are the faults injected over the same span (the report counts detection from the one the
+    incident explains); the agents never read them to find a cause.
     """
 
     incident: Incident
@@ -35,6 +37,7 @@ class AnalysisContext:
     catalogue: Sequence[FaultKind]
     settings: Settings
     signatures: Mapping[str, Signature] | None = None
+    faults: Sequence[InjectedFault] = ()  # injected over the same span (none outside a demo)
 
 
 class Agent(Protocol):

@@ -93,6 +93,7 @@ class ReporterAgent:
                 impact=impact_of(ctx, findings.monitoring, top.service if top else None),
                 timeline=timeline_of(ctx, findings.monitoring, findings.log_analysis),
                 signatures=ctx.signatures,
+                faults=ctx.faults,
             )
             markdown = render_markdown(view)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:

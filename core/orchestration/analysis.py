@@ -53,6 +53,7 @@ class AnalysisService:
             topology=self.topology(),
             catalogue=list(self.catalogue()),
             settings=self.settings,
+            faults=self.store.faults(baseline_start, window_end),
         )
 
     def analyze(self, incident_id: str, on_progress: ProgressCallback | None = None) -> Incident:

@@ -13,6 +13,7 @@ from core.log_patterns.notable import NOTABLE_LEVELS
 from core.models import (
     AgentOutput,
     Incident,
+    InjectedFault,
     LogAnalysisOutput,
     LogPattern,
     MitigationOutput,
@@ -20,6 +21,7 @@ from core.models import (
     RootCauseOutput,
     TimelineEvent,
 )
+from core.report.detection import Detection, detection_of
 from core.report.view import (
     Actions,
     Gap,
@@ -110,12 +112,14 @@ def build_view(
     impact: Impact | None = None,
     timeline: Sequence[TimelineEvent] = (),
     signatures: Mapping[str, Signature] | None = None,
+    faults: Sequence[InjectedFault] = (),
 ) -> ReportView:
     """The report of ``findings``; without ``impact`` it states the incident's own services and times, and
-    without ``timeline`` it uses the monitoring agent's (the detection signals when monitoring failed)."""
+    without ``timeline`` it uses the monitoring agent's (the detection signals when monitoring failed); the
+    ``faults`` injected around the incident give the detection delay from the fault it explains."""
     monitoring, logs, mitigation = findings.monitoring, findings.log_analysis, findings.mitigation
     base = ReportView.pending(incident)
-    return base.model_copy(
+    view = base.model_copy(
         update={
             "impact": impact or base.impact,
             "timeline": list(timeline) or (monitoring.timeline if monitoring else base.timeline),
@@ -125,6 +129,20 @@ def build_view(
             "actions": Actions(immediate=mitigation.immediate, long_term=mitigation.long_term) if mitigation else None,
             "gaps": list(findings.gaps),
         }
+    )
+    return view.model_copy(update={"detection": detection(view, faults)})
+
+
+def detection(view: ReportView, faults: Sequence[InjectedFault] = ()) -> Detection:
+    """Both detection delays of ``view``'s incident, from its findings and the ``faults`` injected around it."""
+    return detection_of(
+        view.header,
+        view.impact,
+        top=view.top_cause,
+        anomalies=view.anomalies,
+        timeline=view.timeline,
+        patterns=view.listed_patterns(),
+        faults=faults,
     )
 
 

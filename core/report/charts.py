@@ -1,16 +1,15 @@
-"""Plotly figures built from metric frames (``ts, service, metric, value``; ts in Unix seconds). Pure: no Streamlit.
+"""Plotly charts of one metric from metric frames (``ts, service, metric, value``; ts in Unix seconds), and what
+every chart shares: metric titles and units, thresholds, marks, time as UTC. Pure: no Streamlit.
 
-Shared by the pages (dashboard, incident) and the HTML report, so that the CLI exports the same charts.
-
-Every figure has one line per service, an optional dashed threshold line, shaded incident windows
-(and the baseline on incident charts) and injected faults marked as vertical lines. Time runs on x as
-UTC datetimes.
+``metric_figure`` draws one line per service (the Analyze page, an evidence item's chart): an optional dashed
+threshold, shaded spans (baseline, window) and a few labelled moments. The dashboard and incident grids are
+``core.report.grid``; their band of faults and incidents is ``core.report.band``.
 """
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -19,24 +18,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.config import Settings
-from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Anomaly, Incident, InjectedFault, Signal
+from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Anomaly, Signal
 from core.report.escape import plotly_label as label_text
+from core.report.palette import FAULT_COLOR, THRESHOLD_COLOR, service_colors
 
-PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#7f7f7f",
-)
-THRESHOLD_COLOR = "#d62728"
 INCIDENT_FILL = "rgba(214, 39, 40, 0.12)"
 BASELINE_FILL = "rgba(127, 127, 127, 0.10)"
-FAULT_COLOR = "#6a3d9a"
+#: Headroom above the highest value shown, as a share of it.
+HEADROOM = 0.12
+MARK_COLOR = "#111111"
 #: Quick range buttons above each chart (drag on the chart to select any other range; double-click resets).
 RANGE_BUTTONS = {
     "buttons": [
@@ -129,16 +119,29 @@ def to_utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, tz=UTC).replace(tzinfo=None)
 
 
-def service_color(service: str) -> str:
-    """A stable colour per service name, the same in every chart and every run."""
-    return PALETTE[zlib.crc32(service.encode()) % len(PALETTE)]
-
-
 def format_value(value: float, spec: MetricSpec) -> str:
     """A value in the metric's units: ``5.0%`` for shares, ``1000 ms`` otherwise."""
     if spec.tickformat and spec.tickformat.endswith("%"):
         return f"{value:.1%}"
     return f"{value:g} {spec.y_title}"
+
+
+def y_top(values: Iterable[float], threshold: float | None) -> float:
+    """The top of a y axis: fitted to the values shown, never below half the threshold (quiet noise is not drawn
+    as a storm), and reaching the threshold once the values come within half of it (its line then shows how
+    close they are)."""
+    peak = max((v for v in values if math.isfinite(v)), default=0.0)
+    if threshold is not None and threshold > 0:
+        peak = max(peak, threshold if peak >= threshold / 2 else threshold / 2)
+    return peak * (1 + HEADROOM) or 1.0
+
+
+def series_at(series: pd.DataFrame, ts: float) -> float | None:
+    """The sample of ``series`` nearest ``ts`` (None when it has none): where a mark sits on its line."""
+    if series.empty:
+        return None
+    nearest = int((series["ts"].astype(float) - ts).abs().to_numpy().argmin())
+    return float(series["value"].iloc[nearest])
 
 
 def thin(series: pd.DataFrame, max_points: int) -> pd.DataFrame:
@@ -151,30 +154,6 @@ def thin(series: pd.DataFrame, max_points: int) -> pd.DataFrame:
     return series.loc[series.groupby(bucket)["value"].idxmax()].sort_values("ts")
 
 
-def incident_spans(incidents: Iterable[Incident], now: float) -> list[Span]:
-    """One span per incident, from its first signal to its end (or ``now`` while open)."""
-    return [
-        Span(
-            start=incident.start_time,
-            end=incident.end_time if incident.end_time is not None else now,
-            label=f"{incident.severity} {incident.id[:8]}",
-        )
-        for incident in incidents
-    ]
-
-
-def fault_markers(faults: Iterable[InjectedFault]) -> list[Marker]:
-    """One marker per injected fault, ending when it was stopped or expired."""
-    return [
-        Marker(
-            ts=fault.started_at,
-            label=f"fault: {fault.type} @ {fault.target}",
-            end=fault.stopped_at if fault.stopped_at is not None else fault.expires_at,
-        )
-        for fault in faults
-    ]
-
-
 def metric_figure(
     frame: pd.DataFrame,
     metric: str,
@@ -185,37 +164,41 @@ def metric_figure(
     points: Sequence[Point] = (),
     x_range: tuple[float, float] | None = None,
     services: Sequence[str] | None = None,
+    colors: Mapping[str, str] | None = None,
     height: int = 340,
     max_points: int = MAX_POINTS,
 ) -> go.Figure:
-    """One line per service for ``metric``, with threshold, shaded spans and fault markers."""
+    """One line per service for ``metric`` (``services``, default all in ``frame``), coloured by ``colors`` (default:
+    ``service_colors`` of every service in ``frame``), with threshold, shaded spans, markers and marks on the lines;
+    the y axis fits the lines shown (see ``y_top``)."""
     spec = METRIC_SPECS.get(metric, MetricSpec(metric, metric))
     data = frame[frame["metric"] == metric] if not frame.empty else frame
-    shown = list(services) if services is not None else sorted(data["service"].unique()) if not data.empty else []
+    present = sorted(str(s) for s in data["service"].unique()) if not data.empty else []
+    shown = list(services) if services is not None else present
+    palette = colors if colors is not None else service_colors([*present, *shown])
     fig = go.Figure()
+    lines: dict[str, pd.DataFrame] = {}
     for service in shown:
-        series = thin(data[data["service"] == service], max_points)
+        lines[service] = series = thin(data[data["service"] == service], max_points)
         fig.add_trace(
             go.Scatter(
                 x=[to_utc(ts) for ts in series["ts"]],
                 y=series["value"].tolist(),
                 mode="lines",
                 name=label_text(service),
-                line={"color": service_color(service), "width": 2},
+                line={"color": palette.get(service, "#333333"), "width": 2},
             )
         )
-    marked = [p for p in points if p.metric == metric and p.service in shown]
-    _add_points(fig, marked)
+    _add_points(fig, [p for p in points if p.metric == metric and p.service in lines], lines)
     for span in spans:
         _add_span(fig, span)
     for marker in markers:
         _add_marker(fig, marker)
-    if threshold is not None:
+    top = y_top([float(series["value"].max()) for series in lines.values() if not series.empty], threshold)
+    if threshold is not None and threshold <= top:
         _add_threshold(fig, threshold, spec)
     if data.empty:
         fig.add_annotation(text=NO_SAMPLES, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False)
-    peak = max([float(data["value"].max()) if not data.empty else 0.0, *(p.value for p in marked)])
-    top = max(peak, threshold or 0.0) * 1.15 or 1.0
     fig.update_layout(
         title={"text": spec.title},
         height=height,
@@ -288,20 +271,21 @@ def _time_label(fig: go.Figure, ts: float, height: float, text: str, **style: ob
     fig.add_annotation(x=to_utc(ts), y=height, xref="x", yref="paper", text=label_text(text), showarrow=False, **style)
 
 
-def _add_points(fig: go.Figure, points: Sequence[Point]) -> None:
-    """Anomalies as red circles, detection signals as black crosses, with their label on hover."""
-    for kind, symbol, color in (("anomaly", "circle-open", THRESHOLD_COLOR), ("signal", "x", "#222222")):
-        chosen = [p for p in points if p.kind == kind]
-        if not chosen:
+def _add_points(fig: go.Figure, points: Sequence[Point], lines: Mapping[str, pd.DataFrame]) -> None:
+    """Anomalies (open circles) and detection signals (dots), small and on their service's line at their time
+    (a signal's own value may be in another unit, e.g. a forecast), with their label on hover."""
+    for kind, symbol in (("anomaly", "circle-open"), ("signal", "circle")):
+        placed = [(p, y) for p in points if p.kind == kind and (y := series_at(lines[p.service], p.ts)) is not None]
+        if not placed:
             continue
         fig.add_trace(
             go.Scatter(
-                x=[to_utc(p.ts) for p in chosen],
-                y=[p.value for p in chosen],
+                x=[to_utc(p.ts) for p, _ in placed],
+                y=[y for _, y in placed],
                 mode="markers",
                 name="anomalies" if kind == "anomaly" else "detection signals",
-                marker={"symbol": symbol, "size": 11, "color": color, "line": {"width": 2, "color": color}},
-                text=[label_text(f"{p.service}: {p.label}") for p in chosen],
+                marker={"symbol": symbol, "size": 7, "color": MARK_COLOR, "line": {"width": 1.5, "color": MARK_COLOR}},
+                text=[label_text(f"{p.service}: {p.label}") for p, _ in placed],
                 hovertemplate="%{text}<extra></extra>",
                 showlegend=False,  # the captions explain the symbols; a legend entry would crowd narrow charts
             )

@@ -42,8 +42,8 @@ CSV_COLUMNS = (
     "feedback",
     "actual_cause",
 )
-#: A standalone page has no Streamlit padding: room for the axis labels.
-HTML_CHART_MARGIN = {"l": 70, "r": 20, "t": 50, "b": 90}
+#: A standalone page has no Streamlit padding: a little room around the grid.
+HTML_CHART_MARGIN = {"l": 20, "r": 20, "t": 32, "b": 30}
 
 
 class Export(NamedTuple):
@@ -122,14 +122,13 @@ def json_document(incident: Incident, runs: Sequence[AgentRun], feedback: Sequen
 
 
 def incident_figures(records: Records, view: ReportView, settings: Settings, now: float) -> list[go.Figure]:
-    """The incident-window charts of the report, for its services (all services when none has samples)."""
+    """The incident-window chart of the report, for its services (all services when none has samples)."""
     start, end = view.header.start_time - settings.baseline_seconds, figures.window_end(view, now)
     frame = records.metrics_frame(start, end + figures.AFTER_SECONDS, metrics=charts.CHART_METRICS)
     present, named = figures.charted_services(view, frame)
-    found = figures.window_figures(view, frame, records.faults(start, end), settings, end, services=named or present)
-    for figure in found:
-        figure.update_layout(margin=HTML_CHART_MARGIN)
-    return found
+    figure = figures.window_figure(view, frame, records.faults(start, end), settings, end, services=named or present)
+    figure.update_layout(margin=HTML_CHART_MARGIN)
+    return [figure]
 
 
 def incidents_csv(incidents: Sequence[Incident], feedback: Mapping[str, Feedback]) -> bytes:

@@ -4,6 +4,10 @@ Untrusted text (titles, service names, log lines, LLM output, feedback) goes thr
 element content or quoted attributes; chart data goes through Plotly's JSON encoder, which writes ``<`` and
 ``>`` as ``\\u003c``/``\\u003e`` so no string can close the ``<script>`` it sits in. plotly.js is inlined once
 (about 4.8 MB) so that the file needs no network. Patterns and timeline rows are the ones the Markdown lists.
+
+Like the Markdown it reads in one screen: the summary with both detection delays, the root cause with its key
+evidence and the immediate actions come first; the charts, log patterns (the top few, then the rest), timeline,
+every hypothesis with all its evidence, prevention, the incident's facts, agent runs and feedback follow.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import plotly.offline
 
-from core.models import Action, AgentRun, Feedback
+from core.models import Action, AgentRun, Feedback, LogPattern
 from core.report.escape import html_text as esc
-from core.report.view import ReportView
+from core.report.markdown import KEY_EVIDENCE, MAX_ALTERNATIVES, TOP_PATTERNS
+from core.report.timeline import clock
+from core.report.view import Cause, ReportView
 from core.units import percent, utc
 
 STYLE = """
@@ -43,7 +49,7 @@ def _missing(view: ReportView, agent: str, label: str) -> str:
     return f"<p class='meta'>The {esc(label)} agent produced no output{esc(why)}.</p>"
 
 
-def _header(view: ReportView, now: float) -> str:
+def _facts(view: ReportView, now: float) -> str:
     h, top = view.header, view.top_cause
     facts = [
         ("Severity", h.severity),
@@ -62,7 +68,56 @@ def _header(view: ReportView, now: float) -> str:
         ("Note", h.resolution_note or "-"),
         ("Incident id", h.incident_id),
     ]
-    return f"<h1>RCA: {esc(h.title)}</h1>" + _table(("Field", "Value"), facts)
+    return _table(("Field", "Value"), facts)
+
+
+def _title(view: ReportView, now: float) -> str:
+    h = view.header
+    state = "ongoing" if h.end_time is None else f"ended {utc(h.end_time)}"
+    meta = f"{h.severity} · {h.status} · started {utc(h.start_time)} · {h.duration_s(now):.0f} s, {state}"
+    return f"<h1>RCA: {esc(h.title)}</h1><p class='meta'>{esc(meta)} · {esc(', '.join(h.services) or '-')}</p>"
+
+
+def _summary(view: ReportView) -> str:
+    if view.status is None and not view.causes:
+        return "<p>No summary: the analysis has not finished.</p>"
+    top, parts = view.top_cause, [view.summary] if view.summary else []
+    if top is not None:
+        parts = [f"Most likely root cause: {top.kind} in {top.service} ({percent(top.confidence)} confidence)."]
+    if view.first_action is not None:
+        parts.append(f"First action: {view.first_action.title}.")
+    if view.detection is not None and not view.header.offline:
+        parts.append(view.detection.sentence())
+    return f"<p>{esc(' '.join(parts))}</p>"
+
+
+def _named(cause: Cause) -> str:
+    return f"{esc(cause.kind)} on {esc(cause.service)}"
+
+
+def _root_cause(view: ReportView) -> str:
+    """The top cause, its confidence and key evidence, any independent cause, and the competing ones in a line."""
+    top = view.top_cause
+    if top is None:
+        return _hypotheses(view)
+    width = round(100 * top.confidence)
+    key = _table(
+        ("Kind", "Service", "Evidence"),
+        [(e.kind, e.service, e.description) for e in view.key_evidence(KEY_EVIDENCE)],
+        empty="No evidence recorded.",
+    )
+    parts = [
+        f"<p><b>{_named(top)}</b> <span class='bar'><span style='width:{width}%'></span></span> "
+        f"{esc(percent(top.confidence))}</p><p>{esc(top.summary)}</p>{key}"
+    ]
+    parts += [
+        f"<p>At the same time, independently: <b>{_named(c)}</b> ({esc(percent(c.confidence))}). {esc(c.summary)}</p>"
+        for c in view.independent_causes()
+    ]
+    if others := view.alternatives():
+        listed = "; ".join(f"{_named(c)} ({esc(percent(c.confidence))})" for c in others[:MAX_ALTERNATIVES])
+        parts.append(f"<p class='meta'>Alternatives: {listed}.</p>")
+    return "".join(parts)
 
 
 def _hypotheses(view: ReportView) -> str:
@@ -98,10 +153,8 @@ def _hypotheses(view: ReportView) -> str:
     return "".join(parts)
 
 
-def _patterns(view: ReportView) -> str:
-    if view.logs is None:
-        return _missing(view, "log_analysis", "log-analysis")
-    table = _table(
+def _pattern_table(patterns: Sequence[LogPattern]) -> str:
+    return _table(
         ("Level", "Template", "Services", "Baseline", "Window", "New", "Example line"),
         [
             (
@@ -113,12 +166,22 @@ def _patterns(view: ReportView) -> str:
                 "yes" if p.is_new else "",
                 p.example,
             )
-            for p in view.listed_patterns()
+            for p in patterns
         ],
     )
+
+
+def _patterns(view: ReportView) -> str:
+    """The first ``TOP_PATTERNS`` listed patterns, then the others the report lists."""
+    if view.logs is None:
+        return _missing(view, "log_analysis", "log-analysis")
+    listed = view.listed_patterns()
+    html = _pattern_table(listed[:TOP_PATTERNS])
+    if rest := listed[TOP_PATTERNS:]:
+        html += f"<h3>The other {len(rest)} listed patterns</h3>" + _pattern_table(rest)
     hidden = view.hidden_patterns()
     more = f"<p class='meta'>{hidden} more templates not shown (routine or less significant).</p>" if hidden else ""
-    return table + more
+    return html + more
 
 
 def _items(actions: Sequence[Action], checkbox: bool) -> str:
@@ -134,22 +197,17 @@ def _items(actions: Sequence[Action], checkbox: bool) -> str:
     return f"<ul>{rows}</ul>"
 
 
-def _actions(view: ReportView) -> str:
+def _actions(view: ReportView, immediate: bool) -> str:
     if view.actions is None:
         return _missing(view, "mitigation", "mitigation")
-    return (
-        "<h3>Immediate actions</h3>"
-        + _items(view.actions.immediate, True)
-        + "<h3>Prevention</h3>"
-        + _items(view.actions.long_term, False)
-    )
+    return _items(view.actions.immediate if immediate else view.actions.long_term, immediate)
 
 
 def _timeline(view: ReportView) -> str:
     rows, hidden = view.timeline_rows()
     table = _table(
         ("Time (UTC)", "Source", "Service", "Event"),
-        [(utc(r.ts), r.source, r.service or "-", "; ".join(r.descriptions)) for r in rows],
+        [(clock(r.ts), r.source, r.service or "-", r.text) for r in rows],
     )
     return table + (f"<p class='meta'>… {hidden} more rows.</p>" if hidden else "")
 
@@ -195,16 +253,19 @@ def render_html(
     """The whole report of ``view`` as a self-contained HTML page, with the ``runs`` of its analysis, the
     ``figures`` of its window and the ``feedback`` on it; ``now`` (Unix seconds) ends an open incident."""
     sections = [
-        ("Executive summary", f"<p>{esc(view.summary or 'No summary: the analysis has not finished.')}</p>"),
+        ("Executive summary", _summary(view)),
+        ("Root cause", _root_cause(view)),
+        ("Immediate actions", _actions(view, immediate=True)),
         ("Charts", _charts(figures)),
-        ("Hypotheses", _hypotheses(view)),
         ("Log patterns", _patterns(view)),
-        ("Mitigation", _actions(view)),
         ("Timeline", _timeline(view)),
+        ("Hypotheses", _hypotheses(view)),
+        ("Prevention", _actions(view, immediate=False)),
+        ("Incident facts", _facts(view, now)),
         ("Agent runs", _runs(runs)),
         ("Feedback on the RCA", _feedback(feedback)),
     ]
-    body = _header(view, now) + "".join(f"<h2>{esc(title)}</h2>{content}" for title, content in sections)
+    body = _title(view, now) + "".join(f"<h2>{esc(title)}</h2>{content}" for title, content in sections)
     script = f"<script>{plotly.offline.get_plotlyjs()}</script>" if figures else ""
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

@@ -1,32 +1,32 @@
 """The RCA report in Markdown, rendered from a ``ReportView``. Every piece of untrusted text is escaped.
 
-Sections, in order: title, Executive Summary, Impact, Timeline, Root Cause, Evidence, Log Patterns,
-Immediate Actions, Prevention. An agent without usable output yields a blockquote in the sections it feeds,
-saying which part is missing and why, never an exception. Values are formatted by ``core.units``.
+It reads in one screen: what happened and how fast it was detected, the root cause with its key evidence and the
+first actions come first (``LEAD``, within about 40 lines); the impact, the timeline of key events, every cause's
+evidence, the log patterns (a short table, then the rest) and the prevention items follow. An agent without
+usable output yields a blockquote in the sections it feeds, saying which part is missing and why, never an
+exception. Values are formatted by ``core.units``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Action, Evidence
+from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Action, Evidence, LogPattern
 from core.report.escape import markdown_cell as cell
 from core.report.escape import markdown_code as code
 from core.report.escape import markdown_text as text
+from core.report.timeline import clock
 from core.report.view import Cause, ReportView
 from core.units import format_value, percent, utc
 
-SECTIONS = (
-    "Executive Summary",
-    "Impact",
-    "Timeline",
-    "Root Cause",
-    "Evidence",
-    "Log Patterns",
-    "Immediate Actions",
-    "Prevention",
-)
+#: The sections a reader needs first: they come before the rest, in this order.
+LEAD = ("Executive Summary", "Root Cause", "Immediate Actions")
+SECTIONS = (*LEAD, "Impact", "Timeline", "Evidence", "Log Patterns", "Prevention")
 MAX_ALTERNATIVE_EVIDENCE = 4
+KEY_EVIDENCE = 3  # evidence items of the top cause stated under Root Cause (all of them under Evidence)
+MAX_ALTERNATIVES = 3  # competing causes named under Root Cause (every cause has its part under Evidence)
+TOP_PATTERNS = 5  # log patterns in the first table; the others the report lists follow in a second one
+INDEPENDENT_SUMMARY_CHARS = 400  # an independent cause's summary under Root Cause (its evidence is under Evidence)
 AGENT_LABELS = {
     "monitoring": "Monitoring",
     "log_analysis": "Log analysis",
@@ -72,6 +72,13 @@ def _opening(view: ReportView) -> str:
     )
 
 
+def detected(view: ReportView) -> str:
+    """How long detection took, from the injected fault (when there is one) and from the first sign in the data."""
+    if view.detection is None:  # a report written before both delays were kept
+        return f"Detected {duration(view.header.detection_delay_s)} after the first signal."
+    return text(view.detection.sentence(), 600)
+
+
 def _summary(view: ReportView) -> list[str]:
     line = _opening(view)
     top = view.top_cause
@@ -84,6 +91,8 @@ def _summary(view: ReportView) -> list[str]:
         line += f" No root cause identified: {text(view.root_cause.no_cause_reason or view.root_cause.summary)}"
     if view.first_action:
         line += f" First action: {text(view.first_action.title)}."
+    if not view.header.offline:
+        line += f" {detected(view)}"
     lines = [line]
     if view.gaps:
         missing = "; ".join(f"{AGENT_LABELS.get(g.agent, g.agent).lower()} ({text(g.reason)})" for g in view.gaps)
@@ -116,13 +125,15 @@ def _impact(view: ReportView) -> list[str]:
 
 
 def _timeline(view: ReportView) -> list[str]:
-    """One row per (second, source, service): simultaneous events of one service share a row."""
+    """This incident's key events, repeats folded (``core.report.timeline``); times of day in UTC."""
     rows, hidden = view.timeline_rows()
     lines = _missing(view, "monitoring")
+    if rows:
+        lines += [f"Times in UTC on {utc(rows[0].ts)[:10]}.", ""]
     for row in rows:
-        lines.append(f"- **{utc(row.ts)}** · {row.source} · {'; '.join(text(d, 400) for d in row.descriptions)}")
+        lines.append(f"- **{clock(row.ts)}** · {row.source} · {text(row.text, 600)}")
     if hidden:
-        lines.append(f"- … {hidden} more rows")
+        lines.append(f"- … {hidden} more rows in the JSON export")
     return lines or ["No events recorded."]
 
 
@@ -132,6 +143,7 @@ def named(cause: Cause) -> str:
 
 
 def _root_cause(view: ReportView) -> list[str]:
+    """The top cause with its key evidence, any independent cause, then the competing ones in one line."""
     lines = _missing(view, "root_cause")
     if view.root_cause is None:
         return lines or ["Root-cause analysis did not run."]
@@ -140,18 +152,23 @@ def _root_cause(view: ReportView) -> list[str]:
         reason = view.root_cause.no_cause_reason or view.root_cause.summary
         return [*lines, f"No root cause identified. {text(reason)}"]
     lines += [f"{named(top)}: confidence **{percent(top.confidence)}**", "", text(top.summary, 1500)]
+    if key := view.key_evidence(KEY_EVIDENCE):
+        more = len(top.evidence) - len(key)
+        lines += ["", "Key evidence" + (f" ({more} more under Evidence):" if more else ":")]
+        lines += [_evidence_line(e, windows=False) for e in key]
     for cause in view.independent_causes():
         lines += ["", f"At the same time, independently: {named(cause)}: confidence **{percent(cause.confidence)}**"]
-        lines += ["", text(cause.summary, 1000)]
-    lines += ["", CALIBRATION_NOTE + (OFFLINE_CALIBRATION_NOTE if view.header.offline else "")]
+        lines += ["", text(cause.summary, INDEPENDENT_SUMMARY_CHARS)]
     others = view.alternatives()
     if others:
-        lines += ["", "Alternatives:"]
-        lines += [f"- {named(c)} ({percent(c.confidence)})" for c in others]
+        listed = "; ".join(f"{named(c)} ({percent(c.confidence)})" for c in others[:MAX_ALTERNATIVES])
+        rest = f"; and {len(others) - MAX_ALTERNATIVES} more" if len(others) > MAX_ALTERNATIVES else ""
+        lines += ["", f"Alternatives: {listed}{rest}."]
+    lines += ["", "_" + CALIBRATION_NOTE + (OFFLINE_CALIBRATION_NOTE if view.header.offline else "") + "_"]
     return lines
 
 
-def _evidence_line(e: Evidence) -> str:
+def _evidence_line(e: Evidence, *, windows: bool = True) -> str:
     parts = [f"- **{e.kind}** · {text(e.service)}"]
     if e.metric:
         parts.append(f" · {text(e.metric)}")
@@ -162,7 +179,7 @@ def _evidence_line(e: Evidence) -> str:
             parts.append(f" (baseline {format_value(e.metric, e.baseline)}, observed {observed})")
     if e.count is not None and f"{e.count} lines" not in e.description:
         parts.append(f" ({e.count} lines in the window, {e.baseline_count or 0} in the baseline)")
-    if e.window_start is not None and e.window_end is not None:
+    if windows and e.window_start is not None and e.window_end is not None:
         parts.append(f" [window {utc(e.window_start)} to {utc(e.window_end)}]")
     return "".join(parts)
 
@@ -182,17 +199,12 @@ def _evidence(view: ReportView) -> list[str]:
     return lines[:-1]
 
 
-def _patterns(view: ReportView) -> list[str]:
-    lines = _missing(view, "log_analysis")
-    if view.logs is None:
-        return lines or ["Log analysis did not run."]
-    if not view.logs.patterns:
-        return [*lines, text(view.logs.summary or "No log lines in the incident window.")]
-    lines += [
+def _pattern_table(patterns: Sequence[LogPattern]) -> list[str]:
+    lines = [
         "| Template | Level | Services | Window count | Baseline count | First seen | New? | Example |",
         "|---|---|---|---:|---:|---|---|---|",
     ]
-    for p in view.listed_patterns():
+    for p in patterns:
         row = (
             cell(p.template),
             cell(p.level),
@@ -204,6 +216,20 @@ def _patterns(view: ReportView) -> list[str]:
             cell(p.example),
         )
         lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _patterns(view: ReportView) -> list[str]:
+    """The first ``TOP_PATTERNS`` listed patterns with their counts, then the others the report lists."""
+    lines = _missing(view, "log_analysis")
+    if view.logs is None:
+        return lines or ["Log analysis did not run."]
+    if not view.logs.patterns:
+        return [*lines, text(view.logs.summary or "No log lines in the incident window.")]
+    listed = view.listed_patterns()
+    lines += _pattern_table(listed[:TOP_PATTERNS])
+    if rest := listed[TOP_PATTERNS:]:
+        lines += ["", f"The other {len(rest)} listed patterns:", "", *_pattern_table(rest)]
     if hidden := view.hidden_patterns():
         lines.append(f"\n{hidden} more templates not shown (routine or less significant).")
     return lines
@@ -221,22 +247,27 @@ def _actions(actions: Sequence[Action], checklist: bool) -> list[str]:
     return lines
 
 
-def render_markdown(view: ReportView) -> str:
-    """The RCA report of ``view``, every section present."""
+def sections(view: ReportView) -> dict[str, list[str]]:
+    """Each section's Markdown lines, in ``SECTIONS`` order (the page shows some of them on their own)."""
     immediate = view.actions.immediate if view.actions else []
     prevention = view.actions.long_term if view.actions else []
     body = {
         "Executive Summary": _summary(view),
+        "Root Cause": _root_cause(view),
+        "Immediate Actions": _missing(view, "mitigation") + (_actions(immediate, True) or ["No actions proposed."]),
         "Impact": _impact(view),
         "Timeline": _timeline(view),
-        "Root Cause": _root_cause(view),
         "Evidence": _evidence(view),
         "Log Patterns": _patterns(view),
-        "Immediate Actions": _missing(view, "mitigation") + (_actions(immediate, True) or ["No actions proposed."]),
         "Prevention": _missing(view, "mitigation") + (_actions(prevention, False) or ["No prevention items."]),
     }
+    return {section: body[section] for section in SECTIONS}
+
+
+def render_markdown(view: ReportView) -> str:
+    """The RCA report of ``view``, every section present, ``LEAD`` first."""
     out = [f"# RCA: {text(view.header.title)}", ""]
-    for section in SECTIONS:
-        out += [f"## {section}", "", *body[section]]
+    for section, lines in sections(view).items():
+        out += [f"## {section}", "", *lines]
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -28,9 +28,10 @@ from core.models import (
     Signal,
     TimelineEvent,
 )
+from core.report.detection import Detection
+from core.report.timeline import MAX_ROWS, TimelineRow, key_rows
 
 VERSION = 2  # 1: the dict the supervisor stored before the view existed (read by ``core.report.stored``)
-MAX_TIMELINE_ROWS = 30
 INDEPENDENT_MIN_CONFIDENCE = 0.2  # an independent second cause is stated from this confidence on
 #: Where the app shows one incident (``/incident?id=...``), for links in messages and exports.
 INCIDENT_PAGE_PATH = "/incident"
@@ -142,15 +143,6 @@ class Gap(BaseModel):
         return "did not run" if self.error is None else f"failed: {self.error}"
 
 
-class TimelineRow(BaseModel):
-    """Events of one second, source and service, shown as one row."""
-
-    ts: float
-    source: str
-    service: str
-    descriptions: list[str]
-
-
 class ReportView(BaseModel):
     """One incident's report. A findings field is None when its agent gave no usable output (see ``gaps``)."""
 
@@ -162,6 +154,7 @@ class ReportView(BaseModel):
     impact: Impact
     timeline: list[TimelineEvent] = Field(default_factory=list)
     anomalies: list[Anomaly] = Field(default_factory=list)
+    detection: Detection | None = None  # both detection delays; None in reports written before they were kept
     root_cause: RootCauseFindings | None = None
     logs: LogFindings | None = None
     actions: Actions | None = None
@@ -235,15 +228,9 @@ class ReportView(BaseModel):
         """How many patterns ``listed_patterns`` leaves out (they stay in the JSON export)."""
         return (len(self.logs.patterns) if self.logs else 0) - len(self.listed_patterns())
 
-    def timeline_rows(self, limit: int = MAX_TIMELINE_ROWS) -> tuple[list[TimelineRow], int]:
-        """The timeline with simultaneous events of one service in one row: (first ``limit`` rows, rows left)."""
-        rows: dict[tuple[int, str, str], TimelineRow] = {}
-        for e in sorted(self.timeline, key=lambda e: e.ts):
-            key = (int(e.ts), e.source, e.service or "")
-            rows.setdefault(key, TimelineRow(ts=e.ts, source=e.source, service=e.service or "", descriptions=[]))
-            rows[key].descriptions.append(e.description)
-        ordered = list(rows.values())
-        return ordered[:limit], max(0, len(ordered) - limit)
+    def timeline_rows(self, limit: int = MAX_ROWS) -> tuple[list[TimelineRow], int]:
+        """The key events, repeats folded, at most ``limit`` rows (``core.report.timeline``): (rows, rows left)."""
+        return key_rows(self.timeline, limit)
 
     def gap(self, agent: str) -> Gap | None:
         """The gap of ``agent``, None when its output is in the report."""

@@ -1,4 +1,5 @@
-"""core/report/charts.py builds figures from frames alone: one trace per service, threshold, shaded windows, faults."""
+"""core/report/charts.py builds one-metric figures from frames alone: one trace per service in its own colour, a
+threshold, shaded windows, marks on their lines, a y axis fitted to the lines shown."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from core.config import Settings
-from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Incident, InjectedFault
+from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB
 from core.report import charts
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -53,12 +54,31 @@ def test_same_service_same_colour_in_every_chart() -> None:
     assert {t.name: t.line.color for t in a.data} == {t.name: t.line.color for t in b.data}
 
 
-def test_threshold_is_a_dashed_line_within_the_y_range() -> None:
-    fig = charts.metric_figure(frame(), LATENCY_P95_MS, threshold=1000.0)
+def test_two_services_never_share_a_colour() -> None:
+    names = [f"svc-{i}" for i in range(9)]
+    fig = charts.metric_figure(frame(services=names), ERROR_RATE)
+    assert len({t.line.color for t in fig.data}) == 9
+
+
+def test_threshold_is_a_dashed_line_within_the_y_range_once_the_lines_come_within_half_of_it() -> None:
+    fig = charts.metric_figure(frame(), LATENCY_P95_MS, threshold=200.0)  # lines at 100-109 ms
     (line,) = [s for s in shapes(fig, kind="line") if s.name == "threshold"]
-    assert (line.y0, line.y1, line.line.dash) == (1000.0, 1000.0, "dash")
-    assert fig.layout.yaxis.range[1] > 1000.0
-    assert any("threshold 1000 ms" in a.text for a in fig.layout.annotations)
+    assert (line.y0, line.y1, line.line.dash) == (200.0, 200.0, "dash")
+    assert fig.layout.yaxis.range[1] > 200.0
+    assert any("threshold 200 ms" in a.text for a in fig.layout.annotations)
+
+
+def test_a_far_threshold_does_not_flatten_the_lines() -> None:
+    fig = charts.metric_figure(frame(), LATENCY_P95_MS, threshold=1000.0)  # lines at 100-109 ms
+    assert not [s for s in fig.layout.shapes if s.name == "threshold"]
+    assert fig.layout.yaxis.range[1] == pytest.approx(500.0 * (1 + charts.HEADROOM))  # half the threshold
+
+
+def test_the_y_axis_fits_the_lines_shown_not_the_others() -> None:
+    data = frame(services=("checkout", "payments"), metrics=(MEMORY_MB,))
+    data.loc[data["service"] == "payments", "value"] = 1250.0
+    fig = charts.metric_figure(data, MEMORY_MB, services=["checkout"])
+    assert fig.layout.yaxis.range[1] == pytest.approx(109.0 * (1 + charts.HEADROOM))
 
 
 def test_error_rate_threshold_shown_as_percentage() -> None:
@@ -72,28 +92,20 @@ def test_no_threshold_no_line() -> None:
     assert not [s for s in fig.layout.shapes if s.name == "threshold"]
 
 
-def test_open_incident_is_shaded_until_now_and_resolved_until_its_end() -> None:
-    base = {"title": "t", "detected_at": T0 + 10, "fingerprint": "f"}
-    open_ = Incident(id="a" * 36, start_time=T0, **base)
-    closed = Incident(id="b" * 36, start_time=T0 + 20, end_time=T0 + 30, **base)
-    spans = charts.incident_spans([open_, closed], now=T0 + 45)
-    assert [(s.start, s.end) for s in spans] == [(T0, T0 + 45), (T0 + 20, T0 + 30)]
+def test_spans_are_shaded_behind_the_lines() -> None:
+    spans = [charts.Span(T0, T0 + 45, "incident"), charts.Span(T0 - 60, T0, "baseline", kind="baseline")]
     fig = charts.metric_figure(frame(), ERROR_RATE, spans=spans)
     rects = shapes(fig, kind="rect")
-    assert len(rects) == 2
+    assert [r.fillcolor for r in rects] == [charts.INCIDENT_FILL, charts.BASELINE_FILL]
     assert pd.Timestamp(rects[0].x1) == pd.Timestamp(charts.to_utc(T0 + 45))
-    assert all(r.fillcolor == charts.INCIDENT_FILL and r.yref == "paper" for r in rects)
+    assert all(r.yref == "paper" and r.layer == "below" for r in rects)
 
 
-def test_faults_are_vertical_lines_with_labels() -> None:
-    fault = InjectedFault(
-        id="f1", type="db_slow", target="postgres", intensity=1.0, started_at=T0 + 5, expires_at=T0 + 65
-    )
-    fig = charts.metric_figure(frame(), ERROR_RATE, markers=charts.fault_markers([fault]))
-    lines = [s for s in shapes(fig, kind="line") if s.name and "db_slow" in s.name]
-    assert len(lines) == 2  # start (dashed) and expiry (dotted)
-    assert pd.Timestamp(lines[0].x0) == pd.Timestamp(charts.to_utc(T0 + 5))
-    assert any(a.text == "fault: db_slow @ postgres" for a in fig.layout.annotations)
+def test_a_marker_is_a_vertical_line_with_its_label() -> None:
+    fig = charts.metric_figure(frame(), ERROR_RATE, markers=[charts.Marker(T0 + 5, "checkout left its baseline")])
+    (line,) = shapes(fig, kind="line")
+    assert pd.Timestamp(line.x0) == pd.Timestamp(charts.to_utc(T0 + 5))
+    assert any(a.text == "checkout left its baseline" for a in fig.layout.annotations)
 
 
 def test_incident_window_figure_zooms_to_baseline_and_window() -> None:
@@ -121,9 +133,8 @@ def test_thresholds_come_from_settings() -> None:
 
 
 def test_figures_serialise() -> None:
-    fault = InjectedFault(id="f", type="error_rate", target="checkout", intensity=1, started_at=T0, expires_at=T0 + 9)
     fig = charts.metric_figure(
-        frame(), ERROR_RATE, threshold=0.05, markers=charts.fault_markers([fault]), x_range=(T0, T0 + 60)
+        frame(), ERROR_RATE, threshold=0.05, markers=[charts.Marker(T0, "fault")], x_range=(T0, T0 + 60)
     )
     assert '"type":"date"' in fig.to_json().replace(" ", "")
 
@@ -149,9 +160,22 @@ def test_anomalies_and_signals_are_marked_on_their_metric_and_service() -> None:
     points = charts.anomaly_points([anomaly], [signal])
     errors = charts.metric_figure(frame(), ERROR_RATE, points=points)
     [marked] = [t for t in errors.data if t.mode == "markers"]
-    assert (marked.name, list(marked.y)) == ("anomalies", [0.05])
+    assert (marked.name, list(marked.y)) == ("anomalies", [0.05])  # the line's sample at the peak (T0 + 20)
+    assert marked.marker.size <= 8
     latency = charts.metric_figure(frame(), LATENCY_P95_MS, points=points, services=["checkout"])
     assert not [t for t in latency.data if t.mode == "markers"]  # payments is not shown, so neither is its signal
+
+
+def test_a_mark_sits_on_its_line_whatever_value_its_signal_carries() -> None:
+    from core.models import Signal
+
+    forecast = Signal(
+        rule="memory_trend", service="checkout", metric=MEMORY_MB, value=1250, threshold=500, ts=T0 + 12, message="m"
+    )
+    fig = charts.metric_figure(frame(metrics=(MEMORY_MB,)), MEMORY_MB, points=charts.anomaly_points([], [forecast]))
+    [marked] = [t for t in fig.data if t.mode == "markers"]
+    assert list(marked.y) == [102.0]  # the sample at T0 + 10, nearest the signal, not the 1,250 MB forecast
+    assert fig.layout.yaxis.range[1] < 500
 
 
 def test_untrusted_labels_reach_plotly_as_text() -> None:

@@ -108,9 +108,10 @@ def test_cli_exports_html_with_the_charts_of_a_stored_incident(simulated, tmp_pa
     assert done.returncode == 0, done.stderr
     assert f"suggested name incident-{incident['id'][:8]}-report.html" in done.stderr
     page = out.read_text()
-    assert page.count("Plotly.newPlot") == 3 and re.search(r"<script[^>]+src=", page) is None  # self-contained
+    assert page.count("Plotly.newPlot") == 1 and re.search(r"<script[^>]+src=", page) is None  # self-contained grid
     assert "No samples in this time range yet" not in page  # the stored metrics are charted
     assert "<h3>1. db_slow on postgres</h3>" in page
+    assert "after the injected fault (db_slow on postgres, 12:05:00 UTC)" in page  # the fault the simulation injected
     with closing(Store(db)) as store:
         view = store.get_incident(incident["id"]).final_summary
     assert view is not None

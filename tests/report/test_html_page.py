@@ -31,17 +31,20 @@ def hostile_report(with_chart: bool = True) -> str:
 
 def test_every_section_is_present() -> None:
     page = hostile_report(with_chart=False)
-    for section in (
+    sections = (
         "Executive summary",
+        "Root cause",
+        "Immediate actions",
         "Charts",
-        "Hypotheses",
         "Log patterns",
-        "Mitigation",
         "Timeline",
+        "Hypotheses",
+        "Prevention",
+        "Incident facts",
         "Agent runs",
         "Feedback on the RCA",
-    ):
-        assert f"<h2>{section}</h2>" in page
+    )
+    assert re.findall(r"<h2>(.+?)</h2>", page) == list(sections)  # summary, cause and actions first
     assert "width:82%" in page  # the confidence bar of the first hypothesis
 
 
@@ -73,7 +76,10 @@ def test_a_rich_view_lists_the_patterns_the_markdown_lists() -> None:
     assert "<h3>2. db_slow on postgres</h3>" in page and "width:30%" in page
     assert "error rate up; p95 up" in page  # the same timeline rows as the Markdown
     assert "<td>Root cause</td><td>error_rate on checkout (70% confidence)</td>" in page
-    assert "RCA report: error_rate on checkout (70%)." in page
+    assert "Most likely root cause: error_rate in checkout (70% confidence). First action: Roll back checkout." in page
+    assert "<h3>The other 10 listed patterns</h3>" in page
+    key = page.split("<h2>Root cause</h2>")[1].split("<h2>")[0]
+    assert key.count("checkout error_rate rose") == 3 and "Alternatives: error_rate on payments (5%)." in key
 
 
 def test_a_partial_view_names_the_gap_of_each_missing_section() -> None:

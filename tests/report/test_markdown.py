@@ -20,7 +20,7 @@ from core.models import (
     TimelineEvent,
 )
 from core.report.build import Findings, build_view
-from core.report.markdown import SECTIONS, render_markdown
+from core.report.markdown import LEAD, SECTIONS, render_markdown
 from core.report.view import Gap, Impact
 from tests.report.views import partial_view, rich_view
 
@@ -112,12 +112,12 @@ def test_sections_in_order_with_title() -> None:
 def test_content_of_the_sections() -> None:
     markdown = _render()
     assert "**Error-rate spike** (`error_rate`) in **checkout**: confidence **87%**" in markdown
-    assert "- **Error-rate spike** (`error_rate`) in **payments** (5%)" in markdown
+    assert "Alternatives: **Error-rate spike** (`error_rate`) in **payments** (5%)." in markdown
     assert "### 2. **Error-rate spike** (`error_rate`) in **payments** (5%)" in markdown
     assert "31.0% in checkout (above the 5.0% threshold)" in markdown
     assert "420 ms in checkout (below the 1,000 ms threshold)" in markdown
     assert "ongoing for 1 min 35 s" in markdown
-    assert "- **2026-01-01T00:00:05Z** · metric · error rate up" in markdown
+    assert "Times in UTC on 2026-01-01.\n\n- **00:00:05** · metric · error rate up" in markdown
     assert "- [ ] **Roll back checkout** `kubectl rollout undo deployment/checkout`" in markdown
     assert "- **Canary deploys**" in markdown
     assert "[window 2026-01-01T00:00:00Z to 2026-01-01T00:01:35Z]" in markdown
@@ -168,13 +168,17 @@ def test_a_rich_view_renders_every_cause_pattern_and_action() -> None:
     markdown = render_markdown(rich_view())
     assert markdown.startswith("# RCA: Checkout &lt;script&gt;alert(1)&lt;/script&gt; \\| \\*\\*down\\*\\*\n")
     assert "At the same time, independently: **Slow database** (`db_slow`) in **postgres**" in markdown
-    assert "- **Error-rate spike** (`error_rate`) in **payments** (5%)" in markdown  # the alternative
+    assert "Alternatives: **Error-rate spike** (`error_rate`) in **payments** (5%)." in markdown
     assert "- … 2 more items in the JSON export" not in markdown  # the leading cause shows all its evidence
     assert "### 2. **Slow database** (`db_slow`) in **postgres** (30%)" in markdown
-    rows = [r for r in markdown.split("## Log Patterns")[1].splitlines() if r.startswith("| Unhandled")]
+    patterns = markdown.split("## Log Patterns")[1]
+    top = patterns.split("The other 10 listed patterns:")[0]
+    rows = [r for r in patterns.splitlines() if r.startswith("| Unhandled")]
     assert len(rows) == 15 and all(r.count(" | ") == 7 for r in rows)
+    assert len([r for r in top.splitlines() if r.startswith("| Unhandled")]) == 5  # the top few first
+    assert "| 40 | 0 |" in top  # with their window and baseline counts
     assert "8 more templates not shown (routine or less significant)." in markdown
-    assert "- **2026-01-01T00:00:05Z** · metric · error rate up; p95 up" in markdown
+    assert "- **00:00:05** · metric · error rate up; p95 up" in markdown
     assert "- [ ] **Roll back checkout** `kubectl rollout undo deploy/checkout`" in markdown
     assert "- [ ] **Page the checkout team**" in markdown and "- **Canary deploys**: Ship to 5% first." in markdown
     assert "This report is partial" not in markdown
@@ -194,3 +198,42 @@ def test_a_partial_view_names_the_failed_agents_in_their_sections() -> None:
         "> Root-cause analysis failed: RootCauseAgent failed: TimeoutError: 30 s." in markdown.split("## Evidence")[1]
     )
     assert markdown.split("## Prevention")[1].count("> Mitigation failed: no root cause to act on.") == 1
+
+
+def lead_lines(markdown: str) -> dict[str, int]:
+    """The line number (from 1) of each section heading."""
+    return {line[3:]: n for n, line in enumerate(markdown.splitlines(), start=1) if line.startswith("## ")}
+
+
+@pytest.mark.parametrize("view", [rich_view, partial_view], ids=["rich", "partial"])
+def test_summary_cause_and_actions_come_first_within_40_lines(view) -> None:
+    markdown = render_markdown(view())
+    lines = lead_lines(markdown)
+    assert list(lines)[:3] == list(LEAD) and lines["Immediate Actions"] < 40
+    first_action = markdown.splitlines()[lines["Immediate Actions"] + 1]
+    assert first_action.startswith(("- [ ]", ">"))  # the first action (or why there is none) is on screen too
+
+
+def test_root_cause_states_its_key_evidence_and_points_to_the_rest() -> None:
+    markdown = render_markdown(rich_view())
+    root_cause = markdown.split("## Root Cause")[1].split("## Immediate Actions")[0]
+    assert "Key evidence (3 more under Evidence):" in root_cause
+    assert root_cause.count("- **metric** · checkout · error\\_rate: checkout error\\_rate rose") == 3
+    assert "[window" not in root_cause  # the windows are under Evidence
+    assert "_Confidence is the calibrated probability" in root_cause
+
+
+def test_summary_says_how_long_detection_took_from_the_fault_and_from_the_first_sign() -> None:
+    from core.models import InjectedFault
+
+    fault = InjectedFault(
+        id="f", type="error_rate", target="checkout", intensity=1, started_at=T0 - 3, expires_at=T0 + 60
+    )
+    timeline = [TimelineEvent(ts=T0 + 5, service="checkout", source="metric", description="error rate up")]
+    parts = {"log_analysis": _logs(), "root_cause": _root_cause(), "mitigation": _mitigation()}
+    view = build_view(_incident(), Findings(**parts), impact=_impact(), timeline=timeline, faults=[fault])
+    summary = render_markdown(view).split("## Root Cause")[0]
+    assert (
+        "Detected 13 s after the injected fault (error\\_rate on checkout, 23:59:57 UTC) and 10 s after the first sign "
+        "in the data (first detection signal, 00:00:00 UTC)." in summary
+    )
