@@ -25,6 +25,8 @@ from core.sources.demo import DemoFactory
 #: Virtual start of every simulation: 2026-01-01T12:00:00Z (midday traffic).
 SIMULATION_START = 1_767_268_800.0
 MAX_FAULT_SECONDS = 3600
+#: With notifications on, how long a finished simulation waits for its due messages to be sent.
+NOTIFY_DRAIN_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -89,15 +91,24 @@ def simulate(
     settings: Settings,
     fault_duration: float | None = None,
     observe: Callable[[AnalysisContext], None] | None = None,
+    notify: bool = False,
 ) -> SimulationResult:
     """Run one simulation of the shop built by ``demo`` (``demo_service.DemoService``) with ``seed`` and
     ``settings`` (their database, seed and demo URL replaced): ``warmup`` seconds without faults, then
     ``faults`` for ``fault_duration`` seconds (default: to the end, at most MAX_FAULT_SECONDS) within
-    ``duration``; ``observe`` sees the context of every analysis (to record regression scenarios)."""
+    ``duration``; ``observe`` sees the context of every analysis (to record regression scenarios). Notifications
+    are sent only with ``notify`` (to the configured channels, on the wall clock, waiting up to
+    ``NOTIFY_DRAIN_SECONDS`` at the end)."""
     settings = settings.model_copy(update={"incident_db_path": db, "demo_seed": seed, "demo_service_url": None})
     clock = VirtualClock(SIMULATION_START)
     runtime = Runtime.start(
-        settings, demo=demo, clock=clock, run_scheduler=False, synchronous_analysis=True, new_id=seeded_ids(seed)
+        settings,
+        demo=demo,
+        clock=clock,
+        run_scheduler=False,
+        synchronous_analysis=True,
+        new_id=seeded_ids(seed),
+        notify=notify,
     )
     if observe is not None:
         runtime.analysis.observers.append(observe)
@@ -113,6 +124,8 @@ def simulate(
                 ]
             clock.advance(settings.detection_interval_seconds)
             runtime.monitor.tick()
+        if notify:
+            runtime.notifier.drain(NOTIFY_DRAIN_SECONDS)
         fault_start = min((fault.started_at for fault in injected), default=None)
         incidents = sorted(runtime.store.list_incidents(limit=10_000), key=lambda i: i.detected_at)
         return SimulationResult(

@@ -45,6 +45,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1, help="random seed of the demo shop (1)")
     p.add_argument("--db", type=Path, default=None, help="DuckDB file to keep the results in")
     p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
+    p.add_argument(
+        "--notify",
+        action="store_true",
+        help="send notifications of the simulated incidents to the configured channels (default: none are sent)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -60,6 +65,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             seed=args.seed,
             db=db,
             settings=settings,
+            notify=args.notify,
         )
     if args.json:
         print(json.dumps(result.model_dump(mode="json"), indent=2))
