@@ -24,6 +24,8 @@ MAX_FIELDS = 10
 CONTEXT_ELEMENTS = 10
 FALLBACK_CHARS = 3000  # Slack cuts the top-level text at 40,000; a notification line needs far less
 EVIDENCE_CHARS = 400  # per evidence line, so that three of them and the cause fit one section
+#: ``plain_text`` has no escape; angle brackets become look-alikes so that no ``<!channel>`` can ride in a title.
+_ANGLES = str.maketrans({"<": "‹", ">": "›"})
 _ICONS = {
     "SEV1": ":red_circle:",
     "SEV2": ":large_orange_circle:",
@@ -71,7 +73,7 @@ def _action_text(notice: Notice) -> str | None:
 def render(notice: Notice) -> dict[str, Any]:
     """The Block Kit message of ``notice``: header, facts, root cause with evidence, first action, link."""
     icon = ":white_check_mark:" if notice.status == "RESOLVED" and notice.event != "test" else _ICONS[notice.severity]
-    header = one_line(f"{notice.verb}: {notice.headline}", HEADER_CHARS - len(icon) - 1)
+    header = one_line(f"{notice.verb}: {notice.headline}", HEADER_CHARS - len(icon) - 1).translate(_ANGLES)
     fields = [
         f"*Severity*\n{notice.severity}",
         f"*Status*\n{notice.status}",

@@ -15,7 +15,7 @@ PUBLIC_URL = "http://incidents.example.org:8501"
 
 def analysed_incident(**changes: object) -> Incident:
     """An INVESTIGATING SEV2 incident (hostile title) whose report names error_rate on checkout at 70%."""
-    return incident(final_summary=rich_view(), **changes)
+    return incident(**{"final_summary": rich_view(), **changes})
 
 
 def notice(event: str = "analyzed", **changes: object) -> Notice:
