@@ -107,7 +107,7 @@ def test_a_paged_incident_is_resolved_in_pagerduty_whatever_the_routes(notes) ->
 
 
 def test_a_test_message_per_channel(notes) -> None:
-    notifier, store = notes
+    notifier, _ = notes
     message = notifier.send_test("hook")
     assert message.event == "test" and message.message["event"] == "notification.test"
     with pytest.raises(NotFoundError, match="chat, pager, hook"):
