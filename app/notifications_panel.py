@@ -39,11 +39,8 @@ def render(runtime: Runtime) -> None:
         )
     for info in notifier.channel_infos():
         name, test = st.columns([4, 1], vertical_alignment="center")
-        name.markdown(
-            f"**{md_escape(info.name)}** · {md_escape(info.type)} · {md_escape(info.target)}  \n"
-            f"<small>routes: {md_escape(info.routes)}</small>",
-            unsafe_allow_html=False,
-        )
+        name.markdown(f"**{md_escape(info.name)}** · {md_escape(info.type)} · {md_escape(info.target)}")
+        name.caption(f"Routes: {md_escape(info.routes)}")
         if test.button("Send a test message", key=f"status_notify_test_{info.name}", icon=":material/send:"):
             try:
                 queued = notifier.send_test(info.name)

@@ -112,13 +112,18 @@ def notice_of(incident: Incident, event: EventName, public_url: str, now: float)
         causes=[CauseFacts(service=c.service, kind=c.kind, name=c.name, confidence=c.confidence) for c in view.causes],
         no_cause_reason=view.no_cause_reason,
         evidence=[e.description for e in view.key_evidence(KEY_EVIDENCE)],
-        first_action=f"{action.title}: {action.detail}" if action and action.detail else (action and action.title),
+        first_action=_action_text(action.title, action.detail) if action else None,
         first_command=action.command if action else None,
         summary=view.summary,
     )
 
 
-def test_notice(channel: str, public_url: str, now: float) -> Notice:
+def _action_text(title: str, detail: str) -> str:
+    """``Roll back checkout: the deploy at 12:01 ...``, or the title alone when there is no detail."""
+    return f"{title}: {detail}" if detail else title
+
+
+def channel_check_notice(channel: str, public_url: str, now: float) -> Notice:
     """A test message for ``channel``: it renders as an incident message does, marked as a test."""
     return Notice(
         event="test",

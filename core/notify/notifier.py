@@ -24,7 +24,7 @@ from core.notify import channels as channel_factory
 from core.notify.channel import Channel
 from core.notify.config import NotifyConfig, load
 from core.notify.delivery import Scrubber, quiet_transport_logs
-from core.notify.notice import EventName, Notice, cause_key, notice_of, test_notice
+from core.notify.notice import EventName, Notice, cause_key, channel_check_notice, notice_of
 from core.notify.outbox import OutboxMessage
 from core.notify.retry import RetryPolicy
 from core.notify.sender import Sender
@@ -172,7 +172,7 @@ class Notifier:
         """Queue a test message to ``channel`` (``NotFoundError`` for an unknown channel)."""
         if channel not in self.channels:
             raise NotFoundError(f"No notification channel named {channel!r}; configured: {', '.join(self.channels)}")
-        notice = test_notice(channel, self.settings.public_url, self._now())
+        notice = channel_check_notice(channel, self.settings.public_url, self._now())
         message = self._message(self.channels[channel], notice, None, None)
         self._store.enqueue_notifications([message])
         self.sender.wake()
