@@ -49,7 +49,7 @@ class DeliveryOut(BaseModel):
             incident_id=m.incident_id,
             status=m.status,
             attempts=m.attempts,
-            created_at=when(m.created_at),  # type: ignore[arg-type]
+            created_at=when(m.created_at),
             last_attempt_at=when(m.last_attempt_at),
             next_attempt_at=when(m.next_attempt_at) if m.status == "pending" else None,
             delivered_at=when(m.delivered_at),

@@ -158,7 +158,8 @@ class OutboxTables:
         self, *, limit: int = 100, status: MessageStatus | None = None, incident_id: str | None = None
     ) -> list[OutboxMessage]:
         """Messages newest first, optionally of one status or one incident."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[object] = []
         if status is not None:
             clauses.append("status = ?")
             params.append(status)
