@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from core.models import ActiveFault, FaultKind, Feedback, Incident, InjectedFault, LogEvent
+from core.notify.outbox import OutboxMessage
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -125,6 +126,18 @@ def fault_catalogue(_runtime: Runtime, db: str) -> list[FaultKind]:
 def active_faults(_runtime: Runtime, db: str) -> list[ActiveFault]:
     """The faults the demo service applies now."""
     return _runtime.active_faults()
+
+
+@st.cache_data(ttl=LIVE_TTL_SECONDS, show_spinner=False)
+def notifications(_runtime: Runtime, db: str, limit: int = 50) -> list[OutboxMessage]:
+    """The newest messages of the notification outbox, with their delivery state."""
+    return _runtime.store.notifications(limit=limit)
+
+
+@st.cache_data(ttl=LIVE_TTL_SECONDS, show_spinner=False)
+def notification_counts(_runtime: Runtime, db: str) -> dict[str, int]:
+    """How many notifications are pending, delivered and failed."""
+    return _runtime.store.notification_counts()
 
 
 def clear_incident_caches() -> None:

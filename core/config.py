@@ -1,11 +1,13 @@
 """Settings: the one place that reads the environment. Build once per process with ``load_settings()`` (in
-``app/`` or the CLI) and pass it down; nothing else in ``core`` builds them.
+``app/`` or the CLI) and pass it down; nothing else in ``core`` builds them. ``secret_from_env`` reads the
+variables that ``NOTIFICATIONS_FILE`` names for its secrets (the file holds their names, never their values).
 
 This module imports nothing from the project but ``core.errors`` (a leaf), so every layer may import it.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -105,6 +107,25 @@ class Settings(BaseSettings):
         description="Bearer token the write endpoints require; without it the server binds only to loopback.",
     )
 
+    # Notifications (core/notify)
+    public_url: str = Field(
+        default="http://127.0.0.1:8501",
+        description="Where people reach the app: links in notifications point to its incident pages.",
+    )
+    notifications_file: Path | None = Field(
+        default=None, description="TOML file of notification channels and routes (secrets as env variable names)."
+    )
+    notify_webhook_url: SecretStr | None = Field(
+        default=None, description="Send every incident event to this generic webhook (no NOTIFICATIONS_FILE needed)."
+    )
+    notify_webhook_secret: SecretStr | None = Field(
+        default=None, description="Key of the HMAC-SHA256 signature of NOTIFY_WEBHOOK_URL's messages."
+    )
+    notify_max_attempts: int = Field(default=12, ge=1, le=100, description="Tries per message before it is failed.")
+    notify_retry_base_seconds: float = Field(default=5.0, gt=0, description="Wait before the first retry; doubles.")
+    notify_retry_max_seconds: float = Field(default=600.0, gt=0, description="Longest wait between two tries.")
+    notify_timeout_seconds: float = Field(default=10.0, gt=0, description="Per delivery attempt (HTTP or SMTP).")
+
     # Analysis
     analysis_workers: int = Field(default=4, ge=1, le=32)
 
@@ -129,6 +150,13 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         """True when an API key is configured (the key itself is never shown)."""
         return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+
+
+def secret_from_env(name: str) -> str | None:
+    """The value of the environment variable ``name`` (a secret a notification channel names), None when unset
+    or empty. Only ``core.notify`` calls this, once per channel when the runtime starts."""
+    value = os.environ.get(name, "")
+    return value or None
 
 
 def load_settings() -> Settings:

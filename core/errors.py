@@ -37,3 +37,7 @@ class LLMError(IncidentToolError):
 
 class AgentError(IncidentToolError):
     """An analysis agent failed; the supervisor records it and carries on with a partial report."""
+
+
+class NotifyError(IncidentToolError):
+    """A notification channel is misconfigured, or a message could not be delivered (the answer says why)."""

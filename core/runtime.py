@@ -24,6 +24,7 @@ from core.detection.log_rules import LogPatternRule
 from core.errors import ConfigError, SourceError
 from core.llm import OpenAILLM
 from core.models import ActiveFault, FaultKind, Feedback, FeedbackVerdict, Incident, InjectedFault
+from core.notify.notifier import Notifier
 from core.orchestration.analysis import AnalysisService
 from core.orchestration.monitor import Monitor
 from core.orchestration.queue import AnalysisQueue
@@ -79,6 +80,7 @@ class Runtime:
         embedded: EmbeddedDemo | None = None,
         synchronous_analysis: bool = False,
         new_id: Callable[[], str] | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -87,6 +89,7 @@ class Runtime:
         self._embedded = embedded
         self._catalogue: list[FaultKind] | None = None
         self.self_metrics = SelfMetrics()
+        self.notifier = notifier or Notifier.disabled(settings, store)
         self._agent_pool = ThreadPoolExecutor(settings.analysis_workers, thread_name_prefix="agent")
         llm = OpenAILLM(settings) if settings.llm_enabled else None
         # its template miner is shared by detection and log analysis
@@ -115,6 +118,7 @@ class Runtime:
             topology=self.monitor.topology,
             catalogue=self._analysis_catalogue,
             on_runs=self.self_metrics.agent_runs,
+            on_analyzed=self.notifier.on_analyzed,
         )
         self.queue = AnalysisQueue(self.analysis, clock, synchronous=synchronous_analysis)
         self.scheduler = DetectionScheduler(self._poll, settings.detection_interval_seconds, clock)
@@ -131,15 +135,19 @@ class Runtime:
         new_id: Callable[[], str] | None = None,
         write_behind_seconds: float = 0.0,
         in_process_demo: bool = False,
+        notify: bool = True,
     ) -> Runtime:
         """Open the store, connect the sources (in simulated mode the demo service at DEMO_SERVICE_URL, or
-        one built with ``demo`` and served here) and start the scheduler thread. ``write_behind_seconds``
-        is the store's (see ``Store``): 0, write each poll at once, except in simulations; ``in_process_demo``
-        reaches the embedded demo service without a socket (simulations; the app keeps real HTTP)."""
+        one built with ``demo`` and served here), start the scheduler thread and, with ``notify``, the
+        notification sender (the channels of NOTIFICATIONS_FILE / NOTIFY_WEBHOOK_URL; it resumes the outbox).
+        ``write_behind_seconds`` is the store's (see ``Store``): 0, write each poll at once, except in
+        simulations; ``in_process_demo`` reaches the embedded demo service without a socket (simulations; the
+        app keeps real HTTP)."""
         clock = clock or SystemClock()
         store = Store(settings.incident_db_path, write_behind_seconds=write_behind_seconds)
         embedded: EmbeddedDemo | None = None
         try:
+            notifier = Notifier.from_settings(settings, store) if notify else None
             client: DemoServiceClient | None = None
             if settings.data_mode == "prometheus_loki":
                 sources = prometheus_loki_sources(settings)
@@ -159,6 +167,7 @@ class Runtime:
                 embedded=embedded,
                 synchronous_analysis=synchronous_analysis,
                 new_id=new_id,
+                notifier=notifier,
             )
         except Exception:
             if embedded is not None:
@@ -174,12 +183,15 @@ class Runtime:
             except RuntimeError:
                 runtime.close()
                 raise
+        runtime.notifier.start()
         return runtime
 
     def close(self) -> None:
-        """Stop the scheduler, the executors and the embedded demo service; close the store."""
+        """Stop the scheduler, the executors, the notification sender and the embedded demo service; close the
+        store (undelivered notifications stay in its outbox for the next start)."""
         self.scheduler.stop()
         self.queue.close()
+        self.notifier.close()
         self._agent_pool.shutdown(wait=True, cancel_futures=True)
         if self.client is not None:
             self.client.close()
@@ -198,6 +210,7 @@ class Runtime:
     def _on_incident_event(self, event: IncidentEvent) -> None:
         if event.kind == "opened":
             self.self_metrics.opened(event.incident.severity)
+        self.notifier.on_incident_event(event)  # first: a synchronous analysis must not be told before its opening
         self.queue.on_event(event)
 
     # --- alerts --------------------------------------------------------------------------------
@@ -323,13 +336,15 @@ class Runtime:
         changes: dict[str, Any] = {"acknowledged_by": by or "anonymous", "acknowledged_at": self.clock.now()}
         if note:
             changes["resolution_note"] = note
-        return self.store.update_incident(incident_id, **changes)
+        incident = self.store.update_incident(incident_id, **changes)
+        self.notifier.on_acknowledged(incident)
+        return incident
 
     def resolve(self, incident_id: str, by: str, note: str = "") -> Incident:
         """Close the incident by hand."""
         now = self.clock.now()
         incident = self.store.get_incident(incident_id)
-        return self.store.update_incident(
+        resolved = self.store.update_incident(
             incident_id,
             status="RESOLVED",
             end_time=incident.end_time or now,
@@ -337,6 +352,9 @@ class Runtime:
             resolved_by=by or "anonymous",
             resolution_note=note or None,
         )
+        if incident.status != "RESOLVED":
+            self.notifier.on_resolved(resolved)
+        return resolved
 
     def give_feedback(
         self, incident_id: str, verdict: FeedbackVerdict, actual_cause: str = "", by: str = "", note: str = ""

@@ -29,6 +29,8 @@ MAX_FAULT_SECONDS = 3600
 #: instead of at every poll, because a commit costs more than the rest of a simulated poll; every read
 #: flushes first, so nothing else changes.
 WRITE_BEHIND_SECONDS = 300.0
+#: With notifications on, how long a finished simulation waits for its due messages to be sent.
+NOTIFY_DRAIN_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,16 @@ def simulate(
     fault_duration: float | None = None,
     observe: Callable[[AnalysisContext], None] | None = None,
     http: bool = False,
+    notify: bool = False,
 ) -> SimulationResult:
     """Run one simulation of the shop built by ``demo`` (``demo_service.DemoService``) with ``seed`` and
     ``settings`` (their database, seed and demo URL replaced): ``warmup`` seconds without faults, then
     ``faults`` for ``fault_duration`` seconds (default: to the end, at most MAX_FAULT_SECONDS) within
     ``duration``; ``observe`` sees the context of every analysis (to record regression scenarios). The shop
     is reached in process (``core.sources.in_process``: the same requests, bytes and parsing without a
-    socket), or with ``http`` over a real local port as the app does; both give the same result."""
+    socket), or with ``http`` over a real local port as the app does; both give the same result. Notifications
+    are sent only with ``notify`` (to the configured channels, on the wall clock, waiting up to
+    ``NOTIFY_DRAIN_SECONDS`` at the end)."""
     settings = settings.model_copy(update={"incident_db_path": db, "demo_seed": seed, "demo_service_url": None})
     clock = VirtualClock(SIMULATION_START)
     runtime = Runtime.start(
@@ -112,6 +117,7 @@ def simulate(
         new_id=seeded_ids(seed),
         write_behind_seconds=WRITE_BEHIND_SECONDS,
         in_process_demo=not http,
+        notify=notify,
     )
     if observe is not None:
         runtime.analysis.observers.append(observe)
@@ -127,6 +133,8 @@ def simulate(
                 ]
             clock.advance(settings.detection_interval_seconds)
             runtime.monitor.tick()
+        if notify:
+            runtime.notifier.drain(NOTIFY_DRAIN_SECONDS)
         fault_start = min((fault.started_at for fault in injected), default=None)
         incidents = sorted(runtime.store.list_incidents(limit=10_000), key=lambda i: i.detected_at)
         return SimulationResult(

@@ -1,9 +1,10 @@
-"""Status: data mode, demo service, LLM mode, detection loop, sources, settings (no secrets), database."""
+"""Status: data mode, demo service, LLM mode, detection loop, sources, HTTP API, notifications, settings (no
+secrets), database."""
 
 import pandas as pd
 import streamlit as st
 
-from app import data
+from app import data, notifications_panel
 from app.components import show_error
 from app.formatting import DASH, fmt_ago, fmt_clock, fmt_ts, llm_mode, public_settings, redact_url
 from app.runtime import require_runtime
@@ -120,6 +121,9 @@ else:
         "API_TOKEN to a long random secret. API description: [/api/docs](/api/docs); metrics: [/metrics](/metrics).",
         icon=":material/lock_open:",
     )
+
+st.subheader("Notifications")
+notifications_panel.render(runtime)
 
 st.subheader("Database")
 try:

@@ -50,6 +50,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="scrape the demo shop over a local port as the app does, not in process (slower, same output)",
     )
+    p.add_argument(
+        "--notify",
+        action="store_true",
+        help="send notifications of the simulated incidents to the configured channels (default: none are sent)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -66,6 +71,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             db=db,
             settings=settings,
             http=args.http,
+            notify=args.notify,
         )
     if args.json:
         print(json.dumps(result.model_dump(mode="json"), indent=2))

@@ -13,6 +13,8 @@ from core.runtime import Runtime, SourceStatus
 from demo_service import DemoService  # the composition root: the embedded demo shop
 
 POLL_SECONDS = 1.0
+#: At the end of ``--duration``, how long to wait for notifications that are due to be sent.
+NOTIFY_DRAIN_SECONDS = 10.0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,7 +24,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         description=(
             "Runs the detection loop on the wall clock against the configured sources (the embedded demo "
             "service by default) and prints a JSON line when an incident opens, when its analysis is done, "
-            "when it resolves, and when a source fails or answers again."
+            "when it resolves, and when a source fails or answers again. Notifications go to the configured "
+            "channels (NOTIFICATIONS_FILE, NOTIFY_WEBHOOK_URL) as in the app."
         ),
     )
     p.add_argument("--duration", type=float, default=None, help="stop after this many seconds (default: never)")
@@ -47,6 +50,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     print(json.dumps(line), flush=True)
                 seen[incident.id] = (incident.status, incident.analysis_status)
             time.sleep(POLL_SECONDS)
+        runtime.notifier.drain(NOTIFY_DRAIN_SECONDS)
     finally:
         runtime.close()
     return 0

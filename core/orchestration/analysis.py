@@ -33,6 +33,8 @@ class AnalysisService:
     observers: list[Callable[[AnalysisContext], None]] = field(default_factory=list)
     #: Called with the agent runs of every analysis once they are stored (the self-metrics).
     on_runs: Callable[[Sequence[AgentRun]], None] = lambda runs: None
+    #: Called with the incident as stored after every finished analysis (notifications: a cause stated or revised).
+    on_analyzed: Callable[[Incident], None] = lambda incident: None
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -78,7 +80,7 @@ class AnalysisService:
                 self.store.update_incident(incident_id, analysis_status="failed", updated_at=self.clock.now())
                 raise
             top = result.root_cause
-            return self.store.update_incident(
+            analysed = self.store.update_incident(
                 incident_id,
                 analysis_status=result.status,
                 final_summary=result.final_summary,
@@ -88,6 +90,8 @@ class AnalysisService:
                 root_cause_confidence=top.confidence if top else None,
                 updated_at=self.clock.now(),
             )
+            self.on_analyzed(analysed)  # under the incident's lock: one decision per analysis, in order
+        return analysed
 
     def _lock_for(self, incident_id: str) -> threading.Lock:
         with self._guard:

@@ -21,6 +21,9 @@ its target and escapes all of it:
 - ``html_text``: element content or a quoted attribute.
 - ``plotly_label``: a Plotly title, legend or hover label (Plotly reads a few HTML tags in labels).
 - ``csv_cell``: a CSV cell that a spreadsheet shows as text, never evaluates as a formula.
+- ``slack_text``: Slack's ``mrkdwn`` (notifications): ``&``, ``<`` and ``>`` become entities, as Slack asks, so
+  no text makes a link, a mention (``<!channel>``) or a date; one line. Slack has no backslash escape, so
+  ``*bold*``-style marks in untrusted text may still style it, never more.
 """
 
 from __future__ import annotations
@@ -96,3 +99,9 @@ def csv_cell(value: object) -> str:
     """A value as a CSV cell that a spreadsheet shows as text, never evaluates (None is empty)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def slack_text(value: object, limit: int | None = None) -> str:
+    """Untrusted text for Slack ``mrkdwn``: one line of at most ``limit`` characters before escaping, with
+    ``&``, ``<`` and ``>`` as entities (no link, mention or date can be made from it)."""
+    return one_line(value, limit).translate(_ENTITIES)

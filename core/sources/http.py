@@ -85,14 +85,16 @@ class HttpClient:
             return self._session.request(method, url, params=params, json=json, timeout=self.timeout)
         except requests.RequestException as exc:
             # The exception text may repeat the full URL; keep only its class to stay credential-free.
-            raise SourceError(f"{method} {self.display_url}{path}: {type(exc).__name__}: {_reason(exc)}") from exc
+            raise SourceError(
+                f"{method} {self.display_url}{path}: {type(exc).__name__}: {transport_reason(exc)}"
+            ) from exc
 
     def get(self, path: str, params: Any = None) -> requests.Response:
         """GET ``path`` below the base URL; network errors and timeouts raise ``SourceError``."""
         return self.request("GET", path, params=params)
 
 
-def _reason(exc: requests.RequestException) -> str:
+def transport_reason(exc: requests.RequestException) -> str:
     """A short cause for a transport error without the URL (which may carry credentials)."""
     if isinstance(exc, requests.Timeout):
         return "timed out"

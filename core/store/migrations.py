@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.store import alerts, templates
+from core.store import alerts, outbox, templates
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -93,5 +93,10 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         4,
         "alerts delivered by Alertmanager or POST /api/alerts, one row per (fingerprint, starts_at)",
         alerts.MIGRATION_STATEMENTS,
+    ),
+    (
+        5,
+        "the notification outbox: every message before it is sent, and the outcome of its attempts",
+        outbox.MIGRATION_STATEMENTS,
     ),
 ]

@@ -15,6 +15,7 @@ from core.errors import NotFoundError, StoreError, StoreLockedError
 from core.models import AgentRun, Feedback, Incident
 from core.store.alerts import AlertTables
 from core.store.migrations import MIGRATIONS
+from core.store.outbox import OutboxTables
 from core.store.pending import PendingTelemetry
 from core.store.rows import (
     FEEDBACK_COLUMNS,
@@ -32,7 +33,7 @@ from core.store.rows import (
 from core.store.telemetry import TelemetryTables
 
 
-class Store(TelemetryTables, AlertTables):
+class Store(TelemetryTables, AlertTables, OutboxTables):
     """All reads and writes of the tool's data. Thread-safe: each call takes its own cursor."""
 
     def __init__(self, path: Path | str, *, write_behind_seconds: float = 0.0) -> None:

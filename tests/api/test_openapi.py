@@ -29,6 +29,8 @@ EXPECTED = {
     ("POST", "/admin/fault"),
     ("POST", "/alerts/alertmanager"),
     ("POST", "/alerts"),
+    ("GET", "/notifications"),
+    ("POST", "/notifications/{channel}/test"),
 }
 
 

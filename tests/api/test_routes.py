@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from core.models import Incident
 from core.runtime import Runtime
+from core.store.migrations import MIGRATIONS
 from tests.api.conftest import tick
 
 
@@ -15,7 +16,7 @@ def test_health_and_status(client: TestClient, runtime: Runtime) -> None:
     health = client.get("/api/health").json()
     assert health == {"status": "ok", "scheduler_running": False, "polls": 0, "data_mode": "simulated"}
     status = client.get("/api/status").json()
-    assert status["data_mode"] == "simulated" and status["schema_version"] == 4
+    assert status["data_mode"] == "simulated" and status["schema_version"] == MIGRATIONS[-1][0]
     assert {s["name"] for s in status["sources"]} == {"demo metrics", "demo logs"}
     assert status["thresholds"]["error_rate_threshold"] == 0.05
     assert status["api"]["token_required"] is False and "open to every local client" in status["api"]["note"]
