@@ -37,6 +37,13 @@ class Channel(Protocol):
         ...
 
 
+def session() -> requests.Session:
+    """A keep-alive HTTP session that names this tool to the receiver."""
+    made = requests.Session()
+    made.headers["User-Agent"] = USER_AGENT
+    return made
+
+
 def body_of(message: dict[str, Any]) -> bytes:
     """The JSON body sent for a stored message: compact, UTF-8, keys in the stored order."""
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -52,8 +59,7 @@ class HttpChannel:
         self._url = url
         self._url_env = url_env
         self._timeout = timeout
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = USER_AGENT
+        self._session = session()
 
     def render(self, notice: Notice) -> dict[str, Any]:
         raise NotImplementedError

@@ -14,9 +14,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
-
-from core.notify.channel import USER_AGENT, body_of
+from core.notify.channel import body_of, session
 from core.notify.delivery import Delivered, post
 from core.notify.notice import Notice
 from core.report.escape import one_line
@@ -82,8 +80,7 @@ class PagerDutyChannel:
         self._routing_key_env = routing_key_env
         self._events_url = events_url
         self._timeout = timeout
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = USER_AGENT
+        self._session = session()
 
     def render(self, notice: Notice) -> dict[str, Any]:
         return render(notice)

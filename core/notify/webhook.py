@@ -21,9 +21,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
-
-from core.notify.channel import USER_AGENT, body_of
+from core.notify.channel import body_of, session
 from core.notify.delivery import Delivered, post
 from core.notify.notice import Notice
 
@@ -87,8 +85,7 @@ class WebhookChannel:
         self._secret = secret
         self._secret_env = secret_env
         self._timeout = timeout
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = USER_AGENT
+        self._session = session()
 
     def render(self, notice: Notice) -> dict[str, Any]:
         return render(notice)
