@@ -84,11 +84,14 @@ def running_app(folder: Path, db: Path, settings: dict[str, str]) -> Iterator[st
 
 
 def screenshot_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[Path, Path]:
-    """(a fresh folder for a server, its screenshots folder, named in pytest's summary); skips without Chromium."""
+    """(a fresh folder for a server, its screenshots folder, named in pytest's summary); skips without Chromium.
+    With SCREENSHOTS_DIR set, the screenshots go to SCREENSHOTS_DIR/<name> instead, kept after pytest's
+    temporary folders rotate (to look at them or attach them to a review)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     folder = tmp_path_factory.mktemp(name)
-    screenshots = folder / "screenshots"
-    screenshots.mkdir()
+    kept = os.environ.get("SCREENSHOTS_DIR")
+    screenshots = Path(kept) / name if kept else folder / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
     SCREENSHOT_FOLDERS.append(screenshots)
     return folder, screenshots
