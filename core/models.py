@@ -125,6 +125,9 @@ IncidentStatus = Literal["OPEN", "INVESTIGATING", "RESOLVED"]
 AnalysisStatus = Literal["pending", "running", "done", "partial", "failed", "interrupted"]
 
 
+ALERT_RULE = "alert"  # the rule of a signal that stands for what an alert reported (its subject)
+
+
 class Signal(BaseModel):
     """A detection rule that fired: what was seen, where, against which threshold."""
 
@@ -213,6 +216,7 @@ class Anomaly(BaseModel):
     observed: float  # peak (or trough) in the window
     score: float  # robust z-score of the peak against the baseline
     direction: Literal["up", "down"]
+    baseline_points: int | None = None  # baseline samples, when fewer than a comparison usually needs
 
 
 class TimelineEvent(BaseModel):

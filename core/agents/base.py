@@ -20,6 +20,9 @@ class AnalysisContext:
     ``metrics`` has columns ``ts, service, metric, value`` (one row per sample, metric names from
     ``core.models.METRICS``) and covers ``[baseline_start, window_end]``; ``logs`` covers the same span.
     The baseline is the stretch before the incident's first signal, the window runs from there to now.
+    ``recent_start``, when set, says that the baseline was recorded apart from the incident and that the
+    samples from ``recent_start`` to ``baseline_end`` are the ones just before the window (offline analysis
+    of a separate baseline file): a series' level is then judged against them too.
     ``signatures``, when set, replaces the registered fault kinds as the root-cause candidates (offline
     analysis of a CSV scores resource kinds such as ``cpu`` and ``memory`` instead of the shop's kinds).
     ``faults`` are the faults injected over the same span (the report counts detection from the one the
@@ -38,6 +41,7 @@ class AnalysisContext:
     settings: Settings
     signatures: Mapping[str, Signature] | None = None
     faults: Sequence[InjectedFault] = ()  # injected over the same span (none outside a demo)
+    recent_start: float | None = None
 
 
 class Agent(Protocol):

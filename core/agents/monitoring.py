@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from core.agents.base import AnalysisContext
+from core.agents.metric_rules import peer_levels, rule_for
 from core.anomaly.bands import MIN_BASELINE_POINTS, ONSET_LOOKBACK_S, detect_series, static_anomaly
 from core.config import Settings
 from core.models import (
@@ -68,14 +69,24 @@ def series(frame: pd.DataFrame) -> Iterable[tuple[str, str, np.ndarray, np.ndarr
 
 
 def detect_anomalies(
-    frame: pd.DataFrame, baseline: tuple[float, float], window: tuple[float, float], static: Mapping[str, float]
+    frame: pd.DataFrame,
+    baseline: tuple[float, float],
+    window: tuple[float, float],
+    static: Mapping[str, float],
+    recent_start: float | None = None,
 ) -> list[Anomaly]:
     """Anomalies of every series of ``frame``, most significant first; ``static`` thresholds apply to series
-    without enough baseline."""
+    without enough baseline; each series has the rule of ``core.agents.metric_rules`` (its metric's, or one
+    from what its name says, floored by the level the metric has on the other services); ``recent_start``
+    as in ``detect_series``."""
     found: list[Anomaly] = []
-    for service, metric, ts, values in series(frame):
-        anomaly = detect_series(service, metric, ts, values, baseline, window)
-        in_base = (ts >= baseline[0]) & (ts < baseline[1])
+    groups = list(series(frame))
+    in_bases = [(ts >= baseline[0]) & (ts < baseline[1]) for _, _, ts, _ in groups]
+    levels = {(s, m): float(np.median(v[b])) for (s, m, _, v), b in zip(groups, in_bases, strict=True) if b.any()}
+    peers = peer_levels(levels)
+    for (service, metric, ts, values), in_base in zip(groups, in_bases, strict=True):
+        rule = rule_for(metric, values[in_base], peers.get(metric, 0.0))
+        anomaly = detect_series(service, metric, ts, values, baseline, window, rule, recent_start)
         if anomaly is None and in_base.sum() < MIN_BASELINE_POINTS and metric in static:
             anomaly = static_anomaly(service, metric, ts, values, window, static[metric])
         if anomaly is not None:
@@ -143,7 +154,8 @@ class MonitoringAgent:
             text = f"No metric samples between {utc(ctx.window_start)} and {utc(ctx.window_end)}."
             return MonitoringOutput(status="no_data", summary=text, timeline=merge_timeline(detection))
         static = thresholds(ctx.settings)
-        anomalies = detect_anomalies(frame, (ctx.baseline_start, ctx.baseline_end), window, static)
+        baseline = (ctx.baseline_start, ctx.baseline_end)
+        anomalies = detect_anomalies(frame, baseline, window, static, ctx.recent_start)
         timeline = merge_timeline(anomaly_events(anomalies), detection, crossings(frame, static, window))
         return MonitoringOutput(summary=_summary(anomalies, in_window), anomalies=anomalies, timeline=timeline)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.agents.base import AnalysisContext
+from core.agents.metric_rules import watched_directions
 from core.anomaly.bands import Z_THRESHOLD
 from core.log_patterns import is_surging
 from core.models import Evidence, LogAnalysisOutput, LogPattern, MonitoringOutput, Signal, Topology
@@ -19,13 +20,16 @@ SIGNAL_STRENGTH = 0.4  # weight of a detection signal that no anomaly or log pat
 
 @dataclass(frozen=True, slots=True)
 class Symptom:
-    """A metric that rose on one service: strength 0..1, from an anomaly or a detection signal."""
+    """A metric that moved the bad way on one service (a rise, or a drop of a metric that is only bad when
+    it drops, such as availability): strength 0..1, from an anomaly or a detection signal."""
 
     strength: float
     start_ts: float
     baseline: float | None
     observed: float
     score: float | None  # robust z of the anomaly; None for a detection signal
+    direction: str = "up"
+    baseline_points: int | None = None  # when the comparison had little baseline
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,11 @@ def _symptoms(
     """Rises from the anomalies; a detection signal stands in only for a series monitoring did not examine."""
     found: dict[tuple[str, str], Symptom] = {}
     for a in monitoring.anomalies if monitoring else []:
-        if a.direction == "up":
+        if a.direction == "up" or watched_directions(a.metric) == {"down"}:
             strength = 0.5 + 0.5 * min(1.0, max(0.0, a.score - Z_THRESHOLD) / 16.0)
-            found[(a.service, a.metric)] = Symptom(strength, a.start_ts, a.baseline, a.observed, a.score)
+            found[(a.service, a.metric)] = Symptom(
+                strength, a.start_ts, a.baseline, a.observed, a.score, a.direction, a.baseline_points
+            )
     for s in signals:
         key = (s.service, s.metric or "")
         if s.metric and key not in found and key not in examined and s.value > s.threshold:
@@ -97,9 +103,12 @@ def metric_evidence(facts: Facts, service: str, metric: str) -> Evidence:
     if sym.score is None:
         text = f"detection saw {service} {metric} at {format_value(metric, sym.observed)}"
         return Evidence(kind="detection", service=service, metric=metric, observed=sym.observed, description=text)
+    moved = "rose" if sym.direction == "up" else "fell"
+    little = f"; only {sym.baseline_points} baseline samples" if sym.baseline_points else ""
     text = (
-        f"{service} {metric} rose from {format_value(metric, sym.baseline or 0.0)} (baseline median) to "
-        f"{format_value(metric, sym.observed)}, out of band from {utc(sym.start_ts)} (robust z {sym.score:.1f})"
+        f"{service} {metric} {moved} from {format_value(metric, sym.baseline or 0.0)} (baseline median) to "
+        f"{format_value(metric, sym.observed)}, out of band from {utc(sym.start_ts)} (robust z {sym.score:.1f}"
+        f"{little})"
     )
     return Evidence(
         kind="metric",

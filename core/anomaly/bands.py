@@ -46,6 +46,7 @@ class MetricRule:
     directions: frozenset[Direction] = frozenset({"up"})
     min_slope: float | None = None  # units per second; enables the slope test
     min_rise: float = 0.0  # units over the slope range
+    min_points: int = MIN_BASELINE_POINTS  # baseline samples the comparison needs
 
 
 _LATENCY_RULE = MetricRule(sigma_abs=10.0, sigma_rel=0.05, change_abs=100.0, change_rel=0.5)
@@ -102,10 +103,19 @@ def _onset(ts: np.ndarray, flags: np.ndarray, first: int, window_start: float) -
 
 
 def _level(
-    ts: np.ndarray, values: np.ndarray, in_window: np.ndarray, band: Band, direction: Direction
+    ts: np.ndarray,
+    values: np.ndarray,
+    in_window: np.ndarray,
+    band: Band,
+    direction: Direction,
+    reference: float | None = None,
 ) -> tuple[float, int, float] | None:
-    """(start_ts, peak index, deviation) when enough window points are out of band, else None."""
-    dev = values - band.median if direction == "up" else band.median - values
+    """(start_ts, peak index, deviation) when enough window points are out of band, else None. With a
+    ``reference`` level, the deviation is the smaller of those from the band's median and from it."""
+    sign = 1.0 if direction == "up" else -1.0
+    dev = sign * (values - band.median)
+    if reference is not None:
+        dev = np.minimum(dev, sign * (values - reference))
     flags = dev > band.limit()
     window_idx = np.flatnonzero(in_window)
     hits = window_idx[flags[window_idx]]
@@ -201,31 +211,50 @@ def detect_series(
     values: np.ndarray,
     baseline: tuple[float, float],
     window: tuple[float, float],
+    rule: MetricRule | None = None,
+    recent_start: float | None = None,
 ) -> Anomaly | None:
     """The anomaly of one series (``ts`` ascending, seconds) in ``window`` against ``baseline``, or None:
-    a level shift out of the band, or (memory) a steady growth; the larger score wins, the earlier onset."""
-    rule = RULES.get(metric, DEFAULT_RULE)
+    a level shift out of the band, or (memory) a steady growth; the larger score wins, the earlier onset.
+
+    ``rule`` replaces the metric's fixed rule. With ``recent_start`` (a baseline recorded apart from the
+    incident, then the samples just before the window from ``recent_start`` on), the band comes from the
+    older part and a change must also be one from the least-bad recent sample: a level that had already
+    moved before the onset did not move at it. An anomaly found on fewer than ``MIN_BASELINE_POINTS``
+    baseline samples says how many it had."""
+    rule = rule or RULES.get(metric, DEFAULT_RULE)
     in_base = (ts >= baseline[0]) & (ts < baseline[1])
     in_window = (ts >= window[0]) & (ts <= window[1])
-    if in_base.sum() < MIN_BASELINE_POINTS or not in_window.any():
+    n_base = int(in_base.sum())
+    if n_base < rule.min_points or not in_window.any():
         return None
-    band = baseline_band(values[in_base], rule)
+    recent = in_base & (ts >= recent_start) if recent_start is not None else np.zeros_like(in_base)
+    two_references = bool(recent.any()) and int((in_base & ~recent).sum()) >= rule.min_points
+    band = baseline_band(values[in_base & ~recent] if two_references else values[in_base], rule)
     best: Anomaly | None = None
     for direction in sorted(rule.directions, reverse=True):  # "up" first
-        found = _level(ts, values, in_window, band, direction)
+        reference = _least_bad(values[recent], direction) if two_references else None
+        found = _level(ts, values, in_window, band, direction, reference)
         if found is not None and (best is None or found[2] / band.sigma > best.score):
             start, peak, dev = found
             best = _anomaly(service, metric, start, float(ts[peak]), float(values[peak]), band.median,
                             dev / band.sigma, direction)  # fmt: skip
     upto = ts <= window[1]
     trend = _growth(ts[upto], values[upto], in_base[upto], rule)
-    if trend is None:
-        return best
-    if best is not None and best.direction == "up":
-        return best.model_copy(update={"start_ts": min(best.start_ts, trend[0]), "score": max(best.score, trend[1])})
-    peak = int(np.flatnonzero(in_window)[np.argmax(values[in_window])])
-    z_peak = (float(values[peak]) - band.median) / band.sigma
-    return _anomaly(service, metric, trend[0], float(ts[peak]), float(values[peak]), band.median, max(z_peak, trend[1]))
+    if trend is not None and best is not None and best.direction == "up":
+        best = best.model_copy(update={"start_ts": min(best.start_ts, trend[0]), "score": max(best.score, trend[1])})
+    elif trend is not None:
+        peak = int(np.flatnonzero(in_window)[np.argmax(values[in_window])])
+        z_peak = (float(values[peak]) - band.median) / band.sigma
+        best = _anomaly(service, metric, trend[0], float(ts[peak]), float(values[peak]), band.median,
+                        max(z_peak, trend[1]))  # fmt: skip
+    short = best is not None and n_base < MIN_BASELINE_POINTS
+    return best.model_copy(update={"baseline_points": n_base}) if short and best else best
+
+
+def _least_bad(values: np.ndarray, direction: Direction) -> float:
+    """The recent sample nearest to normal for a change in ``direction``: the lowest before a rise."""
+    return float(np.min(values) if direction == "up" else np.max(values))
 
 
 def static_anomaly(

@@ -10,7 +10,9 @@ from typing import Any
 
 from core.config import Settings
 from core.offline.analysis import OfflineAnalysis, analyze, describe_split
-from core.offline.loaders import load_logs, load_metrics
+from core.offline.graph import load_graph
+from core.offline.loaders import InputError, load_logs, load_metrics
+from core.sources.log_lines import parse_timestamp
 
 MAX_EVIDENCE_LINES = 4  # evidence lines printed per hypothesis in the text output
 
@@ -22,8 +24,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         description=(
             "Reads metrics as a long CSV (time,service,metric,value) or a wide CSV (a time column in unix "
             "seconds, milliseconds or ISO 8601, and one column per <service>_<metric>, e.g. carts-db_cpu, "
-            "catalogue_lat_90). Without --baseline the first third of FILE is the baseline. Prints the ranked "
-            "root causes with their evidence; exit code 2 on unusable input."
+            "catalogue_lat_90). Without --baseline or --onset the first third of FILE is the baseline. Prints "
+            "the ranked root causes with their evidence; exit code 2 on unusable input."
         ),
     )
     p.add_argument("--metrics", type=Path, required=True, metavar="FILE", help="metrics CSV to analyse")
@@ -32,17 +34,49 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--log-service", default="unknown", metavar="NAME", help="service of log lines that name none (unknown)"
     )
+    p.add_argument(
+        "--graph",
+        type=Path,
+        metavar="FILE",
+        help="call graph CSV: caller,callee lines, or an adjacency matrix (row A, column B non-zero: A calls B)",
+    )
+    p.add_argument(
+        "--symptom",
+        metavar="SERVICE[:METRIC]",
+        help="what an alert reported (e.g. frontend:latency): the analysis explains it first",
+    )
+    p.add_argument(
+        "--onset",
+        metavar="TIME",
+        help="when the incident began (unix seconds or ISO 8601): the window starts there, earlier samples of "
+        "FILE join the baseline",
+    )
     p.add_argument("--report", type=Path, metavar="FILE", help="also write the Markdown RCA report to FILE")
     p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def analysis_for(args: argparse.Namespace, settings: Settings) -> tuple[OfflineAnalysis, list[str]]:
+    """Read the files the arguments name and analyse them; the analysis and every warning."""
     metrics = load_metrics(args.metrics)
     baseline = load_metrics(args.baseline) if args.baseline else None
+    graph = load_graph(args.graph) if args.graph else None
     logs, log_notes = load_logs(args.logs, default_service=args.log_service) if args.logs else ([], [])
-    result = analyze(metrics, baseline=baseline, logs=logs, settings=settings)
-    warnings = [*result.warnings, *log_notes]
+    onset = _onset(args.onset) if args.onset else None
+    result = analyze(metrics, baseline=baseline, logs=logs, settings=settings, graph=graph,
+                     symptom=args.symptom, onset=onset)  # fmt: skip
+    return result, [*result.warnings, *log_notes]
+
+
+def _onset(text: str) -> float:
+    ts = parse_timestamp(text)
+    if ts is None:
+        raise InputError(f"--onset {text!r}: expected unix seconds (or milliseconds) or an ISO 8601 time")
+    return ts
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    result, warnings = analysis_for(args, settings)
     if args.report:
         try:
             args.report.write_text(result.result.rca_markdown, encoding="utf-8")
