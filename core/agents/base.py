@@ -23,6 +23,8 @@ class AnalysisContext:
     ``recent_start``, when set, says that the baseline was recorded apart from the incident and that the
     samples from ``recent_start`` to ``baseline_end`` are the ones just before the window (offline analysis
     of a separate baseline file): a series' level is then judged against them too.
+    ``onset``, when set, is when the incident is known to have begun (an alert's time, the offline
+    ``--onset``): a cause shows from then on.
     ``signatures``, when set, replaces the registered fault kinds as the root-cause candidates (offline
     analysis of a CSV scores resource kinds such as ``cpu`` and ``memory`` instead of the shop's kinds).
     ``faults`` are the faults injected over the same span (the report counts detection from the one the
@@ -42,6 +44,7 @@ class AnalysisContext:
     signatures: Mapping[str, Signature] | None = None
     faults: Sequence[InjectedFault] = ()  # injected over the same span (none outside a demo)
     recent_start: float | None = None
+    onset: float | None = None
 
 
 class Agent(Protocol):

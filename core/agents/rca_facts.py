@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from core.agents.base import AnalysisContext
 from core.agents.metric_rules import watched_directions
+from core.agents.moves import central_first, moves
 from core.anomaly.bands import Z_THRESHOLD
 from core.log_patterns import is_surging
-from core.models import Evidence, LogAnalysisOutput, LogPattern, MonitoringOutput, Signal, Topology
+from core.models import ALERT_RULE, Evidence, LogAnalysisOutput, LogPattern, MonitoringOutput, Signal, Topology
 from core.units import format_value, utc
 
 SIGNAL_STRENGTH = 0.4  # weight of a detection signal that no anomaly or log pattern backs
@@ -44,11 +45,28 @@ class Facts:
     window: tuple[float, float]
     step: float  # sampling interval, seconds
     logs_available: bool
+    moves: Mapping[tuple[str, str], float] = field(default_factory=dict)  # see ``core.agents.moves``
+    onset: float | None = None  # when the incident is known to have begun (``AnalysisContext.onset``)
 
     def strength(self, service: str, metric: str) -> float:
         """Strength of the rise of ``metric`` on ``service`` (0 when it stayed in band)."""
         symptom = self.symptoms.get((service, metric))
         return symptom.strength if symptom else 0.0
+
+    def share(self, part: str, whole: str, metrics: Iterable[str]) -> float:
+        """How much of ``whole``'s move the bad way can ``part``'s account for, 0..1, in the first metric
+        (mean first, see ``moves.central_first``) in which ``whole`` got worse and both were measured;
+        1 when there is nothing to weigh."""
+        for metric in central_first(metrics):
+            big, small = self.moves.get((whole, metric)), self.moves.get((part, metric))
+            if big is not None and small is not None and big > 0:
+                return min(1.0, max(0.0, small / big))
+        return 1.0
+
+    @property
+    def alert(self) -> Signal | None:
+        """The signal that stands for what an alert reported, if any (``ALERT_RULE``)."""
+        return next((s for s in self.signals if s.rule == ALERT_RULE), None)
 
 
 def _symptoms(
@@ -95,7 +113,17 @@ def gather(ctx: AnalysisContext, monitoring: MonitoringOutput | None, logs: LogA
         window=(ctx.window_start, ctx.window_end),
         step=step if math.isfinite(step) and step > 0 else 5.0,
         logs_available=logs is not None,
+        moves=_moves(ctx),
+        onset=ctx.onset,
     )
+
+
+def _moves(ctx: AnalysisContext) -> dict[tuple[str, str], float]:
+    """Every series' move, when a kind weighs its symptoms by size (``Signature.additive``); else none."""
+    if not ctx.signatures or not any(sig.additive for sig in ctx.signatures.values()):
+        return {}
+    return moves(ctx.metrics, (ctx.baseline_start, ctx.baseline_end), (ctx.window_start, ctx.window_end),
+                 ctx.recent_start)  # fmt: skip
 
 
 def metric_evidence(facts: Facts, service: str, metric: str) -> Evidence:

@@ -157,8 +157,10 @@ def _graph_terms(sc: Score, facts: Facts) -> tuple[float, float, float, float]:
     topo, target, sig = facts.topology, sc.target, sc.sig
     upstream = topo.upstream_of(target) if sig.direction == "up" else topo.downstream_of(target)
     affected = {svc for svc, metric in facts.symptoms if metric in sig.explains and metric not in sig.local}
+    if sig.additive:  # what adds up along calls reaches a caller only through callers that show it
+        upstream = _through(target, affected, topo)
     reach = {target} | (upstream if sig.propagates else set())
-    coverage = len(affected & reach) / len(affected) if affected else 0.0
+    coverage = _coverage(sc, facts, affected, reach)
     sc.reach = reach
     sc.explained = {
         (svc, metric)
@@ -171,7 +173,7 @@ def _graph_terms(sc: Score, facts: Facts) -> tuple[float, float, float, float]:
     if against > 0:
         sc.notes.append(f"but {target} {against_metric} also rose, which points further downstream")
     callees = [c for c in topo.callees(target) if c not in topo.external]
-    sick = max(((facts.strength(c, m), c) for c in callees for m in sig.healthy_callees), default=(0.0, ""))
+    sick = max(((_sick(facts, c, m, sc), c) for c in callees for m in sig.healthy_callees), default=(0.0, ""))
     if sick[0] > 0:
         sc.notes.append(f"but its callee {sick[1]} shows the same symptom")
     elif sig.healthy_callees and callees:
@@ -183,7 +185,51 @@ def _graph_terms(sc: Score, facts: Facts) -> tuple[float, float, float, float]:
         text = f"symptoms in {', '.join(explained_callers)} are explained: {how}"
         sc.evidence.append(Evidence(kind="topology", service=target, description=text))
     late = _late_onset(sc, facts, affected & upstream) if sig.direction == "up" else 0.0
-    return coverage, against, sick[0], late
+    return coverage, against, sick[0], max(late, _late_start(sc, facts))
+
+
+def _through(target: str, affected: set[str], topology: Topology) -> set[str]:
+    """The transitive callers of ``target`` reached through callers in ``affected`` only."""
+    seen: set[str] = set()
+    stack = [target]
+    while stack:
+        for caller in topology.callers(stack.pop()):
+            if caller in affected and caller not in seen:
+                seen.add(caller)
+                stack.append(caller)
+    return seen
+
+
+def _coverage(sc: Score, facts: Facts, affected: set[str], reach: set[str]) -> float:
+    """Share of the affected services the candidate reaches; for an additive kind each caller counts for
+    the share of its rise that the candidate's own rise accounts for."""
+    if not affected:
+        return 0.0
+    if not sc.sig.additive:
+        return len(affected & reach) / len(affected)
+    spread = sc.sig.explains - sc.sig.local
+    weights = [1.0 if svc == sc.target else facts.share(sc.target, svc, spread) for svc in affected & reach]
+    return sum(weights) / len(affected)
+
+
+def _sick(facts: Facts, callee: str, metric: str, sc: Score) -> float:
+    """How sick ``callee`` is in ``metric``; for an additive kind, times the share of the candidate's rise
+    that the callee's rise accounts for (a callee 5 ms slower does not explain a caller 500 ms slower)."""
+    strength = facts.strength(callee, metric)
+    if not strength or not sc.sig.additive:
+        return strength
+    return strength * facts.share(callee, sc.target, sc.sig.healthy_callees)
+
+
+def _late_start(sc: Score, facts: Facts) -> float:
+    """1 when the incident's onset is known and every metric symptom the candidate rests on began a sample
+    or more after it (a consequence, or another event: a cause shows from the start), else 0."""
+    own = [facts.symptoms[a].start_ts for a in sc.anchors if a in facts.symptoms and a[0] == sc.target]
+    onset = facts.onset
+    if not own or onset is None or min(own) < onset + 0.5 * facts.step:
+        return 0.0
+    sc.notes.append("but its symptoms began after the incident's onset")
+    return 1.0
 
 
 def _late_onset(sc: Score, facts: Facts, upstream_affected: set[str]) -> float:

@@ -20,7 +20,8 @@ from core.agents.calibration import group_probabilities
 from core.agents.rca_facts import Facts, gather
 from core.agents.rca_scoring import Score, score_candidate
 from core.catalogue import Signature
-from core.models import AgentOutput, Hypothesis, LogAnalysisOutput, MonitoringOutput, RootCauseOutput
+from core.models import AgentOutput, Hypothesis, LogAnalysisOutput, MonitoringOutput, RootCauseOutput, Signal
+from core.semantics import family
 from core.units import utc
 
 MAX_CONFIDENCE = 0.95
@@ -91,14 +92,30 @@ def _hypothesis(sc: Score, confidence: float, group: int) -> Hypothesis:
     )
 
 
+def explains_alert(sc: Score, alert: Signal | None) -> bool:
+    """True when the candidate, as the cause, accounts for what the alert reported: a symptom of the alerted
+    service (of the alerted metric's kind, when the alert names one) that the candidate explains."""
+    if alert is None:
+        return False
+    wanted = family(alert.metric) if alert.metric else None
+    return any(svc == alert.service and (wanted is None or family(m) == wanted) for svc, m in sc.explained)
+
+
 def rank(facts: Facts, pairs: list[tuple[str, Signature]]) -> list[Hypothesis]:
-    """Hypotheses, most probable first, each with its calibrated confidence (see ``confidences``)."""
+    """Hypotheses, most probable first, each with its calibrated confidence (see ``confidences``). With a
+    call graph and an alert, the candidates that explain what the alert reported come first (they are the
+    main group); any other cause follows, as an independent one when it rests on symptoms of its own."""
     scored = [sc for target, sig in pairs if (sc := score_candidate(target, sig, facts)) is not None]
-    scored.sort(key=lambda sc: (-sc.total, sc.target, sc.sig.kind))
+    alert = facts.alert if facts.topology.edges else None
+    first = {id(sc) for sc in scored if explains_alert(sc, alert)}
+    scored.sort(key=lambda sc: (id(sc) not in first, -sc.total, sc.target, sc.sig.kind))
     calibrated, group_of = confidences(scored, graph=bool(facts.topology.edges))
-    ranked = [_hypothesis(*args) for args in zip(scored, calibrated, group_of, strict=True)]
-    ranked.sort(key=lambda h: -h.confidence)
-    return [h for h in ranked if h.confidence >= MIN_CONFIDENCE][:MAX_HYPOTHESES]
+    ranked = [
+        (id(sc) not in first, _hypothesis(sc, confidence, group))
+        for sc, confidence, group in zip(scored, calibrated, group_of, strict=True)
+    ]
+    ranked.sort(key=lambda pair: (pair[0], -pair[1].confidence))
+    return [h for _, h in ranked if h.confidence >= MIN_CONFIDENCE][:MAX_HYPOTHESES]
 
 
 def usable(upstream: Mapping[str, AgentOutput], name: str, model: type[OutputT]) -> tuple[OutputT | None, str]:

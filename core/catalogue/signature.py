@@ -73,6 +73,8 @@ class Signature:
     ``local``: metrics of ``explains`` that rise on the culprit only (its own CPU, its own disk), never on
     the services it reaches. ``detected_by``: detection rules whose signal on the target alone makes the kind a
     candidate, for kinds that leave no metric or log of their own (a target that stops answering).
+    ``additive``: its symptoms add up along calls (latency, failed requests), so a culprit explains at most
+    its own rise of a caller's, and a callee at most its own rise of the culprit's.
     """
 
     kind: str
@@ -90,6 +92,7 @@ class Signature:
     required_logs: tuple[str, ...] = ()  # labels of log_cues
     headline: str = ""
     local: frozenset[str] = frozenset()  # metrics of ``explains`` that only the culprit itself shows
+    additive: bool = False  # weigh what it explains, and a sick callee, by the size of each rise
     immediate: tuple[Step, ...] = ()
     prevention: tuple[Step, ...] = ()
     detected_by: tuple[str, ...] = ()

@@ -225,6 +225,7 @@ def analyze(
         settings=settings,
         signatures=signatures_for(frame["metric"].unique().tolist(), graph=bool(topo.edges)),
         recent_start=parts.recent_start,
+        onset=onset,
     )
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="offline") as executor:
         result = Supervisor(default_agents(), executor, SystemClock()).run(ctx, on_progress)

@@ -142,11 +142,11 @@ def _propagating(sig: Signature, latency: frozenset[str], failures: frozenset[st
     own = sig.explains - latency - failures
     if sig.kind in ("cpu", "memory"):
         return replace(sig, propagates=True, explains=sig.explains | latency, local=own,
-                       healthy_callees=tuple(sorted(latency)))  # fmt: skip
+                       healthy_callees=tuple(sorted(latency)), additive=True)  # fmt: skip
     if sig.kind == "latency":
-        return replace(sig, propagates=True, local=own, healthy_callees=tuple(sorted(latency)))
+        return replace(sig, propagates=True, local=own, healthy_callees=tuple(sorted(latency)), additive=True)
     if sig.kind == "errors":
-        return replace(sig, propagates=True, healthy_callees=tuple(sorted(failures)))
+        return replace(sig, propagates=True, healthy_callees=tuple(sorted(failures)), additive=True)
     return sig
 
 
