@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from benchmarks.petshop.dataset import PUBLISHED_TOP1, SCENARIOS
+from benchmarks.petshop.loso import FITTED, Fold
 from benchmarks.petshop.runner import Outcome
 from benchmarks.petshop.scoring import ac_at, avg_at
 
@@ -60,10 +61,43 @@ def miss_lines(outcomes: Sequence[Outcome]) -> list[str]:
     return lines
 
 
-def format_report(outcomes: Sequence[Outcome], *, misses: bool = False) -> str:
+def loso_table(outcomes: Sequence[Outcome], folds: Sequence[Fold]) -> list[str]:
+    """All issues next to leave-one-scenario-out, both ways; then the values each fold chose."""
+    held = [o for fold in folds for o in fold.outcomes]
+    lines = [
+        "Leave-one-scenario-out (settings chosen on the other three scenarios, scored on the fourth):",
+        "",
+        "| issues | symptom |  n | AC@1 | AC@3 | Avg@5 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for way in (True, False):
+        for label, group in (("all", outcomes), ("held out", held)):
+            ranks = [o.rank for o in group if o.with_symptom == way]
+            if ranks:
+                lines.append(f"| {label} | {'with' if way else 'without'} | {len(ranks)} | {ac_at(ranks, 1):.2f} | "
+                             f"{ac_at(ranks, 3):.2f} | {avg_at(ranks, 5):.2f} |")  # fmt: skip
+    lines += ["", "Held-out scenario: AC@1 with / without the symptom; settings that differ from the chosen ones"]
+    chosen = {s.name: s.chosen for s in FITTED}
+    for fold in folds:
+        figures = " / ".join(
+            f"{ac_at([o.rank for o in fold.outcomes if o.with_symptom == way], 1):.2f}" for way in (True, False)
+        )
+        changed = [f"{name.rsplit('.', 1)[1]}={value}" for name, value in fold.values.items() if chosen[name] != value]
+        lines.append(f"  {fold.held_out:<18} {figures}   {', '.join(changed) or 'all as chosen'}")
+    lines += ["", "Settings chosen while looking at these results (value; alternatives; principle):"]
+    lines += [f"  {s.name} = {s.chosen}; {', '.join(map(str, s.alternatives))}; {s.principle}" for s in FITTED]
+    return lines
+
+
+def format_report(outcomes: Sequence[Outcome], *, folds: Sequence[Fold] = (), misses: bool = False) -> str:
     """The whole report."""
     seconds = sorted(o.seconds for o in outcomes)
-    lines = [*table(outcomes, with_symptom=True), "", *table(outcomes, with_symptom=False), ""]
+    lines = []
+    for way in (True, False):
+        if any(o.with_symptom == way for o in outcomes):
+            lines += [*table(outcomes, with_symptom=way), ""]
+    if folds:
+        lines += [*loso_table(outcomes, folds), ""]
     if seconds:
         lines.append(f"{len(seconds)} analyses; median {seconds[len(seconds) // 2]:.2f} s, max {seconds[-1]:.2f} s")
     if misses:

@@ -8,7 +8,6 @@ services of the ranked hypotheses in order, each once.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from benchmarks.petshop.dataset import Issue, normal_file, onset, write_long
 from core.cli.analyze_cmd import analysis_for
 from core.cli.main import build_parser
+from core.config import Settings
 
 Progress = Callable[[int, int, str], None]
 
@@ -62,11 +62,11 @@ def ranked_services(causes: Iterable[dict]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(c["service"]) for c in causes))
 
 
-def run_issue(issue: Issue, files: Path, *, with_symptom: bool) -> Outcome:
+def run_issue(issue: Issue, files: Path, settings: Settings, *, with_symptom: bool) -> Outcome:
     """Analyse one issue as ``python -m core.cli analyze`` would."""
     args = build_parser().parse_args(arguments(issue, files, with_symptom=with_symptom))
     started = time.perf_counter()
-    result, _ = analysis_for(args)
+    result, _ = analysis_for(args, settings)
     return Outcome(
         scenario=issue.scenario,
         issue=issue.name,
@@ -78,13 +78,15 @@ def run_issue(issue: Issue, files: Path, *, with_symptom: bool) -> Outcome:
     )
 
 
-def run_all(issues: list[Issue], progress: Progress | None = None) -> list[Outcome]:
-    """Every issue, with and without its symptom."""
+def run_all(
+    issues: list[Issue], settings: Settings, progress: Progress | None = None, ways: tuple[bool, ...] = (True, False)
+) -> list[Outcome]:
+    """Every issue, with its symptom and without (``ways``: True for with)."""
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="petshop-") as tmp:
-        total = 2 * len(issues)
-        for done, (issue, with_symptom) in enumerate(((i, w) for w in (True, False) for i in issues), start=1):
-            outcomes.append(run_issue(issue, Path(tmp), with_symptom=with_symptom))
+        total = len(ways) * len(issues)
+        for done, (issue, with_symptom) in enumerate(((i, w) for w in ways for i in issues), start=1):
+            outcomes.append(run_issue(issue, Path(tmp), settings, with_symptom=with_symptom))
             if progress:
                 progress(done, total, f"{issue.scenario}/{issue.name}")
     return outcomes
@@ -93,8 +95,3 @@ def run_all(issues: list[Issue], progress: Progress | None = None) -> list[Outco
 def print_progress(done: int, total: int, label: str) -> None:
     """One line on stderr per analysis, overwritten in place."""
     print(f"\r  {done}/{total} {label:<40}", end="\n" if done == total else "", file=sys.stderr, flush=True)
-
-
-def namespace(argv: list[str]) -> argparse.Namespace:
-    """The CLI's parse of ``argv`` (for tests)."""
-    return build_parser().parse_args(argv)

@@ -25,6 +25,7 @@ from core.units import utc
 
 W_METRIC, W_LOG, W_COVERAGE, W_SIGNAL = 3.0, 2.0, 1.0, 0.5
 W_AGAINST, W_CALLEE, W_ONSET, W_MISSING = 2.5, 2.5, 1.0, 3.0
+LATE_SAMPLES = 0.5  # with a known onset, a candidate whose symptoms begin this many samples after it is late
 
 
 @dataclass
@@ -226,7 +227,7 @@ def _late_start(sc: Score, facts: Facts) -> float:
     or more after it (a consequence, or another event: a cause shows from the start), else 0."""
     own = [facts.symptoms[a].start_ts for a in sc.anchors if a in facts.symptoms and a[0] == sc.target]
     onset = facts.onset
-    if not own or onset is None or min(own) < onset + 0.5 * facts.step:
+    if not own or onset is None or min(own) < onset + LATE_SAMPLES * facts.step:
         return 0.0
     sc.notes.append("but its symptoms began after the incident's onset")
     return 1.0

@@ -102,9 +102,10 @@ def explains_alert(sc: Score, alert: Signal | None) -> bool:
 
 
 def rank(facts: Facts, pairs: list[tuple[str, Signature]]) -> list[Hypothesis]:
-    """Hypotheses, most probable first, each with its calibrated confidence (see ``confidences``). With a
-    call graph and an alert, the candidates that explain what the alert reported come first (they are the
-    main group); any other cause follows, as an independent one when it rests on symptoms of its own."""
+    """Hypotheses, each with its calibrated confidence (see ``confidences``): the group with the strongest
+    evidence first, most probable first within a group; an independent cause follows the main group even
+    when nothing competes with it (a lone candidate is not thereby the likeliest). With a call graph and an
+    alert, the candidates that explain what the alert reported come first (they are the main group)."""
     scored = [sc for target, sig in pairs if (sc := score_candidate(target, sig, facts)) is not None]
     alert = facts.alert if facts.topology.edges else None
     first = {id(sc) for sc in scored if explains_alert(sc, alert)}
@@ -114,7 +115,7 @@ def rank(facts: Facts, pairs: list[tuple[str, Signature]]) -> list[Hypothesis]:
         (id(sc) not in first, _hypothesis(sc, confidence, group))
         for sc, confidence, group in zip(scored, calibrated, group_of, strict=True)
     ]
-    ranked.sort(key=lambda pair: (pair[0], -pair[1].confidence))
+    ranked.sort(key=lambda pair: (pair[0], pair[1].group, -pair[1].confidence))
     return [h for _, h in ranked if h.confidence >= MIN_CONFIDENCE][:MAX_HYPOTHESES]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from core.config import Settings
 from core.offline.analysis import OfflineAnalysis, analyze, describe_split
 from core.offline.graph import load_graph
-from core.offline.loaders import InputError, load_logs, load_metrics
+from core.offline.loaders import UNKNOWN_SERVICE, InputError, load_logs, load_metrics
 from core.sources.log_lines import parse_timestamp
 
 MAX_EVIDENCE_LINES = 4  # evidence lines printed per hypothesis in the text output
@@ -32,7 +32,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--baseline", type=Path, metavar="FILE", help="metrics CSV of a normal period (same layout)")
     p.add_argument("--logs", type=Path, metavar="FILE", help="log file: plain text or JSON lines, with timestamps")
     p.add_argument(
-        "--log-service", default="unknown", metavar="NAME", help="service of log lines that name none (unknown)"
+        "--log-service",
+        default=UNKNOWN_SERVICE,
+        metavar="NAME",
+        help=f"service of log lines that name none ({UNKNOWN_SERVICE})",
     )
     p.add_argument(
         "--graph",

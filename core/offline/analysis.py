@@ -41,7 +41,7 @@ from core.config import Settings
 from core.models import Incident, LogEvent, RootCause, Signal, root_causes
 from core.offline.graph import CallGraph, topology
 from core.offline.kinds import signatures_for
-from core.offline.loaders import InputError, MetricsFile
+from core.offline.loaders import UNKNOWN_SERVICE, InputError, MetricsFile
 from core.offline.symptom import parse_symptom
 from core.offline.views import with_client_views
 from core.orchestration.supervisor import AnalysisResult, ProgressCallback, Supervisor
@@ -207,7 +207,8 @@ def analyze(
     parts = split(metrics, baseline, onset)
     frame, note = resample(parts.frame)
     notes = [*parts.notes, *([note] if note else [])]
-    services = sorted(frame["service"].unique().tolist())
+    named = {event.service for event in logs} - {UNKNOWN_SERVICE}  # a service may show only in its logs
+    services = sorted(set(frame["service"].astype(str)) | named)
     topo, graph_notes = topology(services, graph)
     topo, view_notes = with_client_views(topo)
     alert = parse_symptom(symptom, frame, parts.window[0]) if symptom else None

@@ -32,6 +32,7 @@ from core.offline.views import is_client_metric
 from core.semantics import family
 
 LOCATIONS: frozenset[Location] = frozenset({"service", "database"})
+ADDITIVE = True  # with a graph, weigh latency and failures by the size of each move (``Signature.additive``)
 
 
 #: Log features (own copies, so that the shop's kinds can change freely): logs add evidence to a kind.
@@ -44,6 +45,8 @@ _MEMORY_LOGS = (
 _LATENCY_LOGS = (
     LogCue("slow-request logs", rx(r"slow request|request took|slow response|exceeded .*(threshold|deadline)"), 2.0),
 )
+#: Any new or surging ERROR pattern of a service is evidence of its errors (a service writing twenty new
+#: ERROR lines is named even when no metric moved); warnings only support it.
 _ERROR_LOGS = (
     LogCue(
         "exception logs",
@@ -52,6 +55,8 @@ _ERROR_LOGS = (
         levels=frozenset({"ERROR"}),
         exclude=rx(r"out ?of ?memory|\boom\b"),
     ),
+    LogCue("error logs", rx(r"\S"), 1.5, levels=frozenset({"ERROR"})),
+    LogCue("warning logs", rx(r"\S"), 1.0, levels=frozenset({"WARN"}), primary=False),
 )
 _QUANTILE_WEIGHTS = {"99": 1.0, "95": 1.5, "90": 1.5, "75": 1.0, "50": 1.0, "999": 0.5}
 LATENCY_METRICS: tuple[str, ...] = (LATENCY, *(latency_name(q) for q in _QUANTILE_WEIGHTS))
@@ -111,7 +116,17 @@ def rise_of(metric: str, kind: str, label: str, log_cues: tuple[LogCue, ...] = (
 
 
 ERRORS_KIND = rise_of(ERRORS, "errors", "error rise", _ERROR_LOGS)
-TRAFFIC_KIND = rise_of(REQUESTS, "traffic", "traffic surge")
+#: More requests are not a fault by themselves (throughput is bad when it drops): a surge is the cause of
+#: the harm it comes with on the same service, a latency or CPU rise, which alone can make it a candidate.
+TRAFFIC_KIND = Signature(
+    kind="traffic",
+    label="traffic surge",
+    locations=LOCATIONS,
+    metric_cues=(MetricCue(REQUESTS, 3.0, primary=False), MetricCue(CPU, 1.0), *_latency_cues(1.0, primary=True)),
+    log_cues=(),
+    explains=frozenset({REQUESTS}),
+    propagates=False,
+)
 RESOURCE_KINDS: tuple[Signature, ...] = (CPU_KIND, MEMORY_KIND, LATENCY_KIND, ERRORS_KIND, TRAFFIC_KIND)
 KNOWN_METRICS = frozenset({CPU, MEMORY, REQUESTS, ERRORS, *LATENCY_METRICS})
 
@@ -142,11 +157,11 @@ def _propagating(sig: Signature, latency: frozenset[str], failures: frozenset[st
     own = sig.explains - latency - failures
     if sig.kind in ("cpu", "memory"):
         return replace(sig, propagates=True, explains=sig.explains | latency, local=own,
-                       healthy_callees=tuple(sorted(latency)), additive=True)  # fmt: skip
+                       healthy_callees=tuple(sorted(latency)), additive=ADDITIVE)  # fmt: skip
     if sig.kind == "latency":
-        return replace(sig, propagates=True, local=own, healthy_callees=tuple(sorted(latency)), additive=True)
+        return replace(sig, propagates=True, local=own, healthy_callees=tuple(sorted(latency)), additive=ADDITIVE)
     if sig.kind == "errors":
-        return replace(sig, propagates=True, healthy_callees=tuple(sorted(failures)), additive=True)
+        return replace(sig, propagates=True, healthy_callees=tuple(sorted(failures)), additive=ADDITIVE)
     return sig
 
 

@@ -32,6 +32,7 @@ _NA_VALUES = sorted(
 )  # numeric columns stay numeric
 _MS_ABOVE = 1e11  # epoch seconds stay below 1e11 until the year 5138; above it, milliseconds
 _MAX_WARNED = 3  # examples quoted per warning
+UNKNOWN_SERVICE = "unknown"  # the service of log lines that name none, unless the caller says otherwise
 
 
 class InputError(IncidentToolError):
@@ -125,14 +126,18 @@ def parse_metrics(content: bytes, name: str, *, limit: int = MAX_FILE_BYTES) -> 
 
 def parse_times(column: pd.Series, name: str, label: str) -> np.ndarray:
     """Unix seconds of a time column: numbers (seconds or milliseconds, by magnitude) or ISO 8601 text."""
-    text = column.astype(str).str.strip()
-    numbers = column if pd.api.types.is_numeric_dtype(column) else pd.to_numeric(text, errors="coerce")
+    if pd.api.types.is_numeric_dtype(column):  # the common case: no text to look at unless a cell is bad
+        numbers, text = column, None
+    else:
+        text = column.astype(str).str.strip()
+        numbers = pd.to_numeric(text, errors="coerce")
     if numbers.notna().sum() * 2 > len(numbers):  # mostly numbers: epoch times, the rest are errors
         values = numbers.to_numpy(dtype=float)
         if not np.isfinite(values).all():
             why = "expected a time in unix seconds or milliseconds like the rows before"
-            _raise_at(name, label, text, ~np.isfinite(values), why)
+            _raise_at(name, label, column.astype(str).str.strip() if text is None else text, ~np.isfinite(values), why)
         return values / 1000.0 if np.nanmax(np.abs(values)) > _MS_ABOVE else values
+    text = column.astype(str).str.strip() if text is None else text
     parsed = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
     bad = parsed.isna().to_numpy()
     if bad.any():
@@ -245,12 +250,14 @@ def _some(items: Sequence[str]) -> str:
     return ", ".join(items[:_MAX_WARNED]) + more
 
 
-def load_logs(path: str | Path, *, default_service: str = "unknown") -> tuple[list[LogEvent], list[str]]:
+def load_logs(path: str | Path, *, default_service: str = UNKNOWN_SERVICE) -> tuple[list[LogEvent], list[str]]:
     """Log events of a plain-text or JSON-lines file on disk (see ``parse_logs``)."""
     return parse_logs(read_bytes(path), Path(path).name, default_service=default_service)
 
 
-def parse_logs(content: bytes, name: str, *, default_service: str = "unknown") -> tuple[list[LogEvent], list[str]]:
+def parse_logs(
+    content: bytes, name: str, *, default_service: str = UNKNOWN_SERVICE
+) -> tuple[list[LogEvent], list[str]]:
     """Log events (plain text with a leading ISO 8601 time, or JSON lines) and warnings. Lines without a time
     are left out and counted: they cannot be placed in the baseline or the window."""
     if len(content) > MAX_FILE_BYTES:

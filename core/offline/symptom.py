@@ -19,14 +19,15 @@ from core.semantics import family
 def parse_symptom(text: str, frame: pd.DataFrame, ts: float) -> Signal:
     """The alert signal of ``text`` against the services and metrics of ``frame``, at ``ts``; ``InputError``
     when it names no service of the file or a metric that service does not have."""
-    services = set(frame["service"].astype(str))
+    services = {str(s) for s in frame["service"].unique()}
     text = text.strip()
     service, metric = (text, None) if text in services else _split(text)
     if service not in services:
         shown = ", ".join(sorted(services)[:5]) + (" ..." if len(services) > 5 else "")
         raise InputError(f"--symptom {text!r}: no service {service!r} in the metrics (services: {shown})")
     if metric is not None:
-        own = sorted(set(frame.loc[frame["service"] == service, "metric"].astype(str)))
+        pairs = frame[["service", "metric"]].drop_duplicates()
+        own = sorted(str(m) for m in pairs.loc[pairs["service"] == service, "metric"])
         if metric not in own and not any(family(m) == family(metric) for m in own):
             raise InputError(f"--symptom {text!r}: {service} has no {metric!r} series (it has: {', '.join(own[:8])})")
     what = f"{service} {metric}" if metric else service

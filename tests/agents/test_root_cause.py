@@ -46,9 +46,11 @@ def analyse(ctx, failing: dict[str, str] | None = None) -> RootCauseOutput:
 
 def assert_well_formed(out: RootCauseOutput) -> None:
     confidences = [h.confidence for h in out.hypotheses]
-    assert confidences == sorted(confidences, reverse=True)
-    for group in {h.group for h in out.hypotheses}:  # competing causes share one probability
-        assert sum(h.confidence for h in out.hypotheses if h.group == group) <= 1.0 + 1e-6
+    groups = [h.group for h in out.hypotheses]
+    assert groups == sorted(groups)  # the group with the strongest evidence first
+    for group in set(groups):  # competing causes share one probability, most probable first
+        members = [h.confidence for h in out.hypotheses if h.group == group]
+        assert members == sorted(members, reverse=True) and sum(members) <= 1.0 + 1e-6
     assert all(0.0 <= c <= MAX_CONFIDENCE for c in confidences)
     for h in out.hypotheses:
         assert h.kind in KINDS

@@ -102,3 +102,55 @@ def test_module_entry_point(hog_file: tuple[Path, str], tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"1. cpu on {culprit}" in done.stdout
     assert "left out 1 line(s) without a timestamp" in done.stderr
+
+
+def _write_shop(folder: Path) -> tuple[Path, Path]:
+    """A long CSV where db got slow and its callers with it, and the call graph as an adjacency matrix."""
+    start, rows = 1_767_268_800, ["time,service,metric,value"]
+    for i in range(30):
+        db = 0.005 + 0.001 * (i % 3) + (0.4 if i >= 24 else 0.0)
+        for service, value in (("db", db), ("api", 0.05 + db + 0.0005 * (i % 2)), ("web", 0.08 + db)):
+            rows.append(f"{start + 300 * i},{service},latency p95,{value:.5f}")
+    metrics, graph = folder / "shop.csv", folder / "graph.csv"
+    metrics.write_text("\n".join(rows) + "\n")
+    graph.write_text(",web,api,db\nweb,0,1,0\napi,0,0,1\ndb,0,0,0\n")
+    return metrics, graph
+
+
+def test_graph_symptom_and_onset(tmp_path: Path, capsys) -> None:
+    metrics, graph = _write_shop(tmp_path)
+    onset = str(1_767_268_800 + 300 * 24)
+    argv = ["analyze", "--metrics", str(metrics), "--graph", str(graph), "--symptom", "web:latency", "--onset", onset]
+    assert main([*argv, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["root_causes"][0]["service"], data["root_causes"][0]["kind"]) == ("db", "latency")
+    assert data["window"]["start"] == float(onset)
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "1. latency on db (" in out and "baseline 2026-01-01T12:00:00Z to 2026-01-01T14:00:00Z" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--symptom", "checkout:latency"],
+            "error: --symptom 'checkout:latency': no service 'checkout' in the metrics",
+        ),
+        (
+            ["--onset", "yesterday"],
+            "error: --onset 'yesterday': expected unix seconds (or milliseconds) or an ISO 8601",
+        ),
+        (["--onset", "2020-01-01T00:00:00Z"], "error: shop.csv: the onset 2020-01-01T00:00:00Z must fall after"),
+        (["--graph", "missing.csv"], "error: missing.csv: cannot read it"),
+    ],
+    ids=["unknown-service", "bad-onset", "onset-outside", "no-graph-file"],
+)
+def test_bad_graph_symptom_or_onset_exits_2_with_one_line(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, extra: list[str], message: str
+) -> None:
+    metrics, _ = _write_shop(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["analyze", "--metrics", str(metrics), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1

@@ -9,7 +9,16 @@ import pandas as pd
 import pytest
 
 from core.config import Settings
-from core.offline.analysis import BASELINE_FRACTION, analyze, resample
+from core.offline.analysis import (
+    BASELINE_FRACTION,
+    MIN_TIMES,
+    SMOOTHING_MIN_WINDOW,
+    SMOOTHING_POINTS,
+    analyze,
+    resample,
+    smoothed,
+    split,
+)
 from core.offline.loaders import InputError, parse_logs, parse_metrics
 from core.offline.sample import SERVICES, generate
 
@@ -148,3 +157,66 @@ def test_long_files_are_averaged_into_buckets() -> None:
     fewer, note = resample(frame, max_times=3)
     assert fewer["ts"].tolist() == [0.0, 2.0, 4.0] and fewer["value"].tolist() == [2.0, 6.0, 9.0]
     assert note == "5 sample times averaged into 2 s buckets (at most 3 per series)"
+
+
+def _long_csv(rows: list[tuple[float, str, str, float]]) -> bytes:
+    lines = ["time,service,metric,value", *(f"{t:.0f},{s},{m},{v}" for t, s, m, v in rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _five_periods() -> bytes:
+    """Five 5-minute periods of two services; pay's latency jumps at the third."""
+    start = 1_767_268_800.0
+    pay, web = [0.18, 0.19, 1.09, 0.63, 0.21], [0.10, 0.11, 0.12, 0.11, 0.11]
+    rows = [(start + 300 * i, svc, "latency", v) for i in range(5) for svc, v in (("pay", pay[i]), ("web", web[i]))]
+    return _long_csv(rows)
+
+
+def test_an_onset_splits_a_short_coarse_file_and_says_it_had_little_baseline() -> None:
+    start = 1_767_268_800.0
+    result = _analyze(_five_periods(), onset=start + 600)
+    assert result.baseline == (start, start + 600) and result.window == (start + 600, start + 1200)
+    top = result.root_causes[0]
+    assert (top["service"], top["kind"]) == ("pay", "latency")
+    assert "only 2 baseline samples" in top["evidence"][0]["description"]
+
+
+def test_a_short_window_of_coarse_samples_is_not_smoothed() -> None:
+    """A median over seven samples would erase a fault that lasts two of five periods."""
+    result = _analyze(_five_periods(), onset=1_767_268_800.0 + 600)
+    assert result.root_causes, result.no_cause_reason
+
+
+def test_smoothing_needs_a_window_of_several_smoothing_spans() -> None:
+    frame = pd.DataFrame({"ts": [float(i) for i in range(30)], "service": "a", "metric": "x", "value": [1.0] * 30})
+    frame.loc[25, "value"] = 9.0
+    assert smoothed(frame, (26.0, 29.0))["value"].max() == 9.0  # 4 window samples: as it is
+    assert smoothed(frame, (5.0, 29.0))["value"].max() == 1.0  # 25 window samples: the spike is gone
+    assert SMOOTHING_MIN_WINDOW == 3 * SMOOTHING_POINTS
+
+
+@pytest.mark.parametrize("offset", [0.0, 5000.0], ids=["at-first-sample", "after-last"])
+def test_an_onset_outside_the_file_is_refused(offset: float) -> None:
+    with pytest.raises(InputError, match=r"the onset .* must fall after the file's first sample"):
+        _analyze(_five_periods(), onset=1_767_268_800.0 + offset)
+
+
+def test_with_a_baseline_file_and_an_onset_the_samples_before_it_are_the_recent_level() -> None:
+    sample = generate(8, hog="cpu")
+    frame = sample.frame
+    start = float(frame["time"].iloc[0])
+    normal = frame[frame["time"] < start + 600.0].copy()
+    incident = frame[frame["time"] >= sample.fault_start - 120.0]
+    metrics = parse_metrics(incident.to_csv(index=False).encode(), "incident.csv")
+    parts = split(metrics, parse_metrics(normal.to_csv(index=False).encode(), "normal.csv"), sample.fault_start)
+    assert parts.recent_start == metrics.start and parts.window == (sample.fault_start, metrics.end)
+    assert parts.baseline == (start, sample.fault_start)  # the normal file comes first; the window at the onset
+    result = analyze(metrics, baseline=parse_metrics(normal.to_csv(index=False).encode(), "n.csv"),
+                     onset=sample.fault_start, settings=SETTINGS)  # fmt: skip
+    assert (result.root_causes[0]["service"], result.root_causes[0]["kind"]) == (sample.culprit, "cpu")
+
+
+def test_files_of_five_times_are_enough_for_a_first_third() -> None:
+    assert MIN_TIMES == 5
+    result = _analyze(_five_periods())
+    assert result.baseline[1] == pytest.approx(1_767_268_800.0 + 400.0)
