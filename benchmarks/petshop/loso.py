@@ -57,6 +57,18 @@ FITTED: tuple[Setting, ...] = (
         (False,),
         "latency and failed requests add up along calls: weigh what a candidate explains by size",
     ),
+    Setting(
+        "core.offline.kinds.TRAFFIC_NEEDS_HARM",
+        True,
+        (False,),
+        "more requests are not a fault by themselves: a surge is named with the harm it brings",
+    ),
+    Setting(
+        "core.agents.root_cause.GROUPS_BY_EVIDENCE",
+        True,
+        (False,),
+        "the group with the strongest evidence leads; an uncontested lone cause is not thereby the likeliest",
+    ),
 )
 
 

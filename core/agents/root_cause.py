@@ -28,6 +28,9 @@ MAX_CONFIDENCE = 0.95
 MIN_CONFIDENCE = 0.01  # hypotheses below this are not reported
 MAX_HYPOTHESES = 5
 MAX_EVIDENCE = 10
+#: Order hypotheses group by group, the group with the strongest evidence first; a lone independent cause
+#: has a high confidence only because nothing competes with it, which does not make it the likeliest.
+GROUPS_BY_EVIDENCE = True
 
 OutputT = TypeVar("OutputT", bound=AgentOutput)
 
@@ -115,7 +118,7 @@ def rank(facts: Facts, pairs: list[tuple[str, Signature]]) -> list[Hypothesis]:
         (id(sc) not in first, _hypothesis(sc, confidence, group))
         for sc, confidence, group in zip(scored, calibrated, group_of, strict=True)
     ]
-    ranked.sort(key=lambda pair: (pair[0], pair[1].group, -pair[1].confidence))
+    ranked.sort(key=lambda pair: (pair[0], pair[1].group if GROUPS_BY_EVIDENCE else 0, -pair[1].confidence))
     return [h for _, h in ranked if h.confidence >= MIN_CONFIDENCE][:MAX_HYPOTHESES]
 
 

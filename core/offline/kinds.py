@@ -33,6 +33,7 @@ from core.semantics import family
 
 LOCATIONS: frozenset[Location] = frozenset({"service", "database"})
 ADDITIVE = True  # with a graph, weigh latency and failures by the size of each move (``Signature.additive``)
+TRAFFIC_NEEDS_HARM = True  # a traffic surge is a candidate only with a latency or CPU rise (``TRAFFIC_KIND``)
 
 
 #: Log features (own copies, so that the shop's kinds can change freely): logs add evidence to a kind.
@@ -174,6 +175,8 @@ def signatures_for(metrics: Iterable[str], *, graph: bool = False) -> Mapping[st
     failures = [m for m in names if family(m) == "failures" and m != ERRORS]
     errors = [ERRORS, *failures] if failures else [ERRORS]
     kinds = {sig.kind: sig for sig in RESOURCE_KINDS}
+    if not TRAFFIC_NEEDS_HARM:
+        kinds["traffic"] = rise_of(REQUESTS, "traffic", "traffic surge")
     kinds["latency"] = _latency_kind(latency, client) if latency or client else LATENCY_KIND
     kinds["errors"] = _errors_kind(errors)
     for metric in names:
