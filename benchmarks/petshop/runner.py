@@ -19,6 +19,7 @@ from benchmarks.petshop.dataset import Issue, normal_file, onset, write_long
 from core.cli.analyze_cmd import analysis_for
 from core.cli.main import build_parser
 from core.config import Settings
+from core.models import RootCause
 
 Progress = Callable[[int, int, str], None]
 
@@ -57,9 +58,9 @@ def arguments(issue: Issue, files: Path, *, with_symptom: bool) -> list[str]:
     return [*argv, "--json"]
 
 
-def ranked_services(causes: Iterable[dict]) -> tuple[str, ...]:
+def ranked_services(causes: Iterable[RootCause]) -> tuple[str, ...]:
     """Services of the ranked hypotheses in order, each once (RCAEval's service-level ranking)."""
-    return tuple(dict.fromkeys(str(c["service"]) for c in causes))
+    return tuple(dict.fromkeys(cause.service for cause in causes))
 
 
 def run_issue(issue: Issue, files: Path, settings: Settings, *, with_symptom: bool) -> Outcome:

@@ -17,6 +17,7 @@ from benchmarks.petshop.runner import Outcome, ranked_services, run_all
 from benchmarks.petshop.scoring import ac_at, avg_at
 from core.agents import metric_rules, rca_scoring
 from core.config import Settings
+from core.models import RootCause
 
 START = 1_681_849_920.0
 SERVICES = ("Front", "Search_service", "Search_client", "Table")
@@ -34,7 +35,7 @@ def test_ac_and_avg_at_k_as_rcaeval_defines_them() -> None:
 
 
 def test_service_level_ranking_keeps_each_service_once() -> None:
-    causes = [{"service": "a", "kind": "latency"}, {"service": "a", "kind": "cpu"}, {"service": "b", "kind": "x"}]
+    causes = [RootCause(service=s, kind=k, confidence=0.5) for s, k in (("a", "latency"), ("a", "cpu"), ("b", "x"))]
     assert ranked_services(causes) == ("a", "b")
 
 

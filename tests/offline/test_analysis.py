@@ -177,8 +177,8 @@ def test_an_onset_splits_a_short_coarse_file_and_says_it_had_little_baseline() -
     result = _analyze(_five_periods(), onset=start + 600)
     assert result.baseline == (start, start + 600) and result.window == (start + 600, start + 1200)
     top = result.root_causes[0]
-    assert (top["service"], top["kind"]) == ("pay", "latency")
-    assert "only 2 baseline samples" in top["evidence"][0]["description"]
+    assert (top.service, top.kind) == ("pay", "latency")
+    assert "only 2 baseline samples" in top.evidence[0].description
 
 
 def test_a_short_window_of_coarse_samples_is_not_smoothed() -> None:
@@ -213,7 +213,7 @@ def test_with_a_baseline_file_and_an_onset_the_samples_before_it_are_the_recent_
     assert parts.baseline == (start, sample.fault_start)  # the normal file comes first; the window at the onset
     result = analyze(metrics, baseline=parse_metrics(normal.to_csv(index=False).encode(), "n.csv"),
                      onset=sample.fault_start, settings=SETTINGS)  # fmt: skip
-    assert (result.root_causes[0]["service"], result.root_causes[0]["kind"]) == (sample.culprit, "cpu")
+    assert (result.root_causes[0].service, result.root_causes[0].kind) == (sample.culprit, "cpu")
 
 
 def test_files_of_five_times_are_enough_for_a_first_third() -> None:

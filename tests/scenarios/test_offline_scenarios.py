@@ -44,7 +44,7 @@ def test_offline_scenario(folder: Path, index: int) -> None:
     run = case["runs"][index]
     result, _ = analysis_for(build_parser().parse_args(_argv(folder, run["args"])), Settings())
     causes = result.root_causes
-    named = [(c["service"], c["kind"]) for c in causes]
+    named = [(c.service, c.kind) for c in causes]
     first = (run["first"]["service"], run["first"]["kind"])
     assert named and named[0] == first, f"{case['description']}\n  got {named[:4]}"
     for also in run.get("named", []):
@@ -52,6 +52,6 @@ def test_offline_scenario(folder: Path, index: int) -> None:
     services = {service for service, _ in named}
     assert not services & set(run.get("not_named", [])), f"named {services & set(run['not_named'])}: {named}"
     if "evidence" in run:
-        texts = [e["description"] for e in causes[0]["evidence"]]
+        texts = [e.description for e in causes[0].evidence]
         assert any(run["evidence"] in text for text in texts), texts
-    assert all(c["evidence"] for c in causes), "a hypothesis cites no evidence"
+    assert all(c.evidence for c in causes), "a hypothesis cites no evidence"
