@@ -89,10 +89,17 @@ def loso_table(outcomes: Sequence[Outcome], folds: Sequence[Fold]) -> list[str]:
     return lines
 
 
+METHOD = (
+    "Each issue through `analyze` with the call graph; onset: the third 5-minute row (index 2, the row the "
+    "publishers' evaluation analyses); baseline: the scenario's normal-operation file, then the issue's rows "
+    "before the onset (the temporal scenarios: those two rows only). AC@k and Avg@5 as RCAEval, service level."
+)
+
+
 def format_report(outcomes: Sequence[Outcome], *, folds: Sequence[Fold] = (), misses: bool = False) -> str:
     """The whole report."""
     seconds = sorted(o.seconds for o in outcomes)
-    lines = []
+    lines = [METHOD, ""]
     for way in (True, False):
         if any(o.with_symptom == way for o in outcomes):
             lines += [*table(outcomes, with_symptom=way), ""]
