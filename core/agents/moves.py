@@ -32,14 +32,21 @@ def moves(
     except (KeyError, TypeError, ValueError):
         return {}
     start = baseline[0] if recent_start is None else recent_start
-    before = frame[(ts >= start) & (ts < baseline[1])].groupby(["service", "metric"])["value"].median()
-    during = frame[(ts >= window[0]) & (ts <= window[1])].groupby(["service", "metric"])["value"].median()
+    before = _medians(frame[(ts >= start) & (ts < baseline[1])])
+    during = _medians(frame[(ts >= window[0]) & (ts <= window[1])])
     found = {}
     for key, level in during.items():
-        if key in before.index and np.isfinite(level) and np.isfinite(before[key]):
-            sign = -1.0 if watched_directions(str(key[1])) == {"down"} else 1.0
-            found[(str(key[0]), str(key[1]))] = sign * float(level - before[key])
+        if key in before and np.isfinite(level) and np.isfinite(before[key]):
+            sign = -1.0 if watched_directions(key[1]) == {"down"} else 1.0
+            found[key] = sign * (level - before[key])
     return found
+
+
+def _medians(frame: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """The median value of each (service, metric) series of ``frame``."""
+    grouped = frame.groupby(["service", "metric"])["value"].median()
+    services, metrics = grouped.index.get_level_values(0), grouped.index.get_level_values(1)
+    return {(str(s), str(m)): float(v) for s, m, v in zip(services, metrics, grouped.to_numpy(), strict=True)}
 
 
 def central_first(metrics: Iterable[str]) -> tuple[str, ...]:
