@@ -109,6 +109,7 @@ class Runtime:
             tracker=IncidentTracker(settings, new_id=new_id) if new_id else IncidentTracker(settings),
             log_rule=log_rule,
             on_event=self._on_incident_event,
+            after_poll=lambda: self.queue.poll(),
         )
         self.analysis = AnalysisService(
             settings=settings,
@@ -177,6 +178,8 @@ class Runtime:
         interrupted = store.mark_interrupted_analyses()
         if interrupted:
             log.warning("analyses interrupted by the last shutdown: %s", ", ".join(interrupted))
+        for incident in store.open_incidents():  # revised while open, also across a restart
+            runtime.queue.track(incident)
         if run_scheduler:
             try:
                 runtime.scheduler.start()
@@ -328,7 +331,7 @@ class Runtime:
     def submit_analysis(
         self, incident_id: str, on_progress: ProgressCallback | None = None, *, again_if_running: bool = False
     ) -> Future[Incident]:
-        """Queue an analysis (see ``AnalysisQueue.submit``)."""
+        """Queue an analysis on request (see ``AnalysisQueue.submit``)."""
         return self.queue.submit(incident_id, on_progress, again_if_running=again_if_running)
 
     def acknowledge(self, incident_id: str, by: str, note: str = "") -> Incident:
@@ -353,6 +356,7 @@ class Runtime:
             resolution_note=note or None,
         )
         if incident.status != "RESOLVED":
+            self.queue.resolved(incident_id)  # analysed once more, over the whole incident
             self.notifier.on_resolved(resolved)
         return resolved
 

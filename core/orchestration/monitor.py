@@ -60,6 +60,8 @@ class Monitor:
     logs: LogSource
     tracker: IncidentTracker
     on_event: Callable[[IncidentEvent], None] = lambda event: None
+    #: Called at the end of every poll, after its events (the analysis queue starts the re-analyses due).
+    after_poll: Callable[[], None] = lambda: None
     log_rule: LogPatternRule = field(default_factory=LogPatternRule)
     health: dict[str, SourceHealth] = field(default_factory=dict)
     anomaly: AnomalyRule = field(init=False, repr=False)
@@ -116,6 +118,7 @@ class Monitor:
             self._persist(event)
             self.on_event(event)
         self._link_alerts(topology)
+        self.after_poll()
         self._ticks += 1
         if self._ticks % PURGE_EVERY_TICKS == 0:
             self.store.purge_before(now - self.settings.retention_hours * 3600)
