@@ -21,9 +21,10 @@ from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.detection.lifecycle import IncidentEvent, IncidentTracker
 from core.detection.log_rules import LogPatternRule
+from core.detection.promise import Expected, expected_detection
 from core.errors import ConfigError, SourceError
 from core.llm import OpenAILLM
-from core.models import ActiveFault, FaultKind, Feedback, FeedbackVerdict, Incident, InjectedFault
+from core.models import REQUEST_RATE, ActiveFault, FaultKind, Feedback, FeedbackVerdict, Incident, InjectedFault
 from core.notify.notifier import Notifier
 from core.orchestration.analysis import AnalysisService
 from core.orchestration.monitor import Monitor
@@ -310,6 +311,16 @@ class Runtime:
         fault = self._demo().inject(type_, target, intensity, duration_seconds)
         self.store.save_fault(fault)
         return fault
+
+    def request_rate(self, service: str) -> float | None:
+        """Requests per second ``service`` answered over the last minute; None without samples (or metrics)."""
+        now = self.clock.now()
+        frame = self.store.metrics_frame(now - 60.0, now, services=[service], metrics=[REQUEST_RATE])
+        return None if frame.empty else float(frame["value"].mean())
+
+    def expected_detection(self, kind: str, target: str) -> Expected:
+        """How long detection of ``kind`` on ``target`` should take at the target's current traffic."""
+        return expected_detection(kind, self.request_rate(target), self.settings)
 
     def stop_fault(self, fault_id: str) -> None:
         """Stop one fault early."""
