@@ -310,6 +310,7 @@ class Runtime:
         """POST the fault to the demo service and record it; FaultRequestError carries the refusal."""
         fault = self._demo().inject(type_, target, intensity, duration_seconds)
         self.store.save_fault(fault)
+        self.monitor.note_fault(fault.id, fault.started_at, fault.expires_at)
         return fault
 
     def request_rate(self, service: str) -> float | None:
@@ -326,11 +327,15 @@ class Runtime:
         """Stop one fault early."""
         self._demo().stop_fault(fault_id)
         self.store.mark_faults_stopped(self.clock.now(), fault_id)
+        if fault_id in self.monitor.faults:
+            self.monitor.note_fault(fault_id, self.monitor.faults[fault_id][0], self.clock.now())
 
     def stop_all_faults(self) -> int:
         """Stop every active fault; returns how many were stopped."""
         stopped = self._demo().stop_all()
         self.store.mark_faults_stopped(self.clock.now())
+        for fault_id, (start, _) in list(self.monitor.faults.items()):
+            self.monitor.note_fault(fault_id, start, self.clock.now())
         return stopped
 
     # --- incidents -----------------------------------------------------------------------------
