@@ -54,7 +54,7 @@ class AnalysisService:
         metrics = self.store.metrics_frame(w.baseline_start, window_end)
         logs = self.store.logs(w.baseline_start, window_end, limit=MAX_LOG_LINES)
         if w.excluded:
-            metrics = metrics[[w.kept(ts) for ts in metrics["ts"].to_numpy(dtype=float)]].reset_index(drop=True)
+            metrics = metrics[w.kept_mask(metrics["ts"].to_numpy(dtype=float))].reset_index(drop=True)
             logs = [e for e in logs if w.kept(e.ts)]
         return AnalysisContext(
             incident=incident,

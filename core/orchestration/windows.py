@@ -6,13 +6,15 @@ first signal, so the report's timeline starts with this incident. The baseline i
 normal time before the window: the windows of earlier incidents and of injected faults, each followed by
 ``RESOLVE_AFTER_SECONDS`` (the calm the lifecycle itself waits for before it calls a problem over), are left
 out of it, and the baseline reaches further back to make up for them, at most ``BASELINE_REACH`` times its
-length. Pure: spans in, spans out.
+length. Pure: times and spans in, spans out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 #: How far before the first signal the incident window starts, to catch the onset.
 ONSET_LOOKBACK_SECONDS = 60.0
@@ -40,6 +42,13 @@ class Windows:
     def kept(self, ts: float) -> bool:
         """False for a time inside an excluded span (its data must not shape the baseline)."""
         return not any(start <= ts < end for start, end in self.excluded)
+
+    def kept_mask(self, ts: np.ndarray) -> np.ndarray:
+        """``kept`` for every time of an array, as a boolean array."""
+        mask = np.ones(ts.shape, dtype=bool)
+        for start, end in self.excluded:
+            mask &= (ts < start) | (ts >= end)
+        return mask
 
 
 def merged(spans: Iterable[Span]) -> list[Span]:
