@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,10 +13,10 @@ import duckdb
 
 from core.errors import NotFoundError, StoreError, StoreLockedError
 from core.models import AgentRun, Feedback, Incident
-from core.store.alerts import AlertTables
 from core.report.stored import stored_view
 from core.report.view import ReportView
 from core.store import analyses
+from core.store.alerts import AlertTables
 from core.store.analyses import Revision
 from core.store.migrations import MIGRATIONS
 from core.store.outbox import OutboxTables
@@ -171,7 +171,7 @@ class Store(TelemetryTables, AlertTables, OutboxTables):
                 self._incidents_changed()
         return self.get_incident(incident_id)
 
-    def _update_statement(self, incident_id: str, changes: dict[str, object]) -> tuple[str, list[object]]:
+    def _update_statement(self, incident_id: str, changes: Mapping[str, object]) -> tuple[str, list[object]]:
         """The UPDATE of ``update_incident``, its values validated as an ``Incident``."""
         unknown = set(changes) - set(UPDATABLE)
         if unknown:
