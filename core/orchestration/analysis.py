@@ -49,7 +49,7 @@ class AnalysisService:
             window_end,
             self.earlier_spans(incident, window_end),
             baseline_seconds=self.settings.baseline_seconds,
-            settle_seconds=self.settings.resolve_after_seconds,
+            settle_seconds=self.settings.confirmation_seconds,
         )
         metrics = self.store.metrics_frame(w.baseline_start, window_end)
         logs = self.store.logs(w.baseline_start, window_end, limit=MAX_LOG_LINES)

@@ -281,6 +281,7 @@ def _input_summary(ctx: AnalysisContext, upstream: Mapping[str, AgentOutput], *,
         "incident_id": ctx.incident.id,
         "baseline_start": ctx.baseline_start,
         "baseline_end": ctx.baseline_end,
+        "baseline_seconds": ctx.baseline_seconds,  # without the spans left out of it
         "window_start": ctx.window_start,
         "window_end": ctx.window_end,
         "metric_rows": _count(ctx.metrics),

@@ -3,10 +3,11 @@
 The window runs from ``ONSET_LOOKBACK_SECONDS`` before the incident's first signal (to catch the onset) to its
 end, or to now while it is open; it never reaches back into an earlier incident or fault that was over by the
 first signal, so the report's timeline starts with this incident. The baseline is ``BASELINE_SECONDS`` of
-normal time before the window: the windows of earlier incidents and of injected faults, each followed by
-``RESOLVE_AFTER_SECONDS`` (the calm the lifecycle itself waits for before it calls a problem over), are left
-out of it, and the baseline reaches further back to make up for them, at most ``BASELINE_REACH`` times its
-length. Pure: times and spans in, spans out.
+normal time before the window: the windows of earlier incidents (from their own onset look-back to their end,
+the poll after their last signal) and of injected faults, each followed by ``CONFIRMATION_SECONDS`` (a change
+back to normal takes the rules as long to trust as a change away from it), are left out of it, and the
+baseline reaches further back to make up for them, at most ``BASELINE_REACH`` times its length. Pure: times
+and spans in, spans out.
 """
 
 from __future__ import annotations
