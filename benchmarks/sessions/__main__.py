@@ -2,10 +2,11 @@
 
 Each session (one per seed) injects faults of random kinds, targets and intensities (0.3-1.0) one after
 another, 60-150 s apart (``plan``), through ``simulate`` with a fault schedule, as a presenter would press
-them. It prints, over every fault, the share whose incident's first and final analysis names it at (service,
-kind) level, the share merged into another fault's incident or split over two incidents, the missed ones, and
-the detection delay p50/p95 (from the fault's start to its incident), then per kind and per seed. Exit code 1
-when a target of issue 14 is missed.
+them. It prints the share of faults whose incident's first and final analysis names them at (service, kind)
+level (over every fault, and over the faults an incident explains), the share merged into another fault's
+incident or split over two incidents, the missed ones (no incident), the detection delay p50/p95 (from the
+fault's start to its incident) and how often it was within the delay the Fault injection page promised, per
+kind, per seed and in all. Exit code 1 when a target of issue 14 is missed.
 
     python -m benchmarks.sessions [--seeds 1-6] [--jobs 2] [--rows out.jsonl]
     python -m benchmarks.sessions --score out.jsonl      # score earlier rows again without simulating
@@ -26,8 +27,11 @@ from benchmarks.rca.runner import read_rows
 from benchmarks.seed_faults import seeds_of
 from benchmarks.sessions import plan, scoring
 from benchmarks.sessions.report import report
-from core.config import load_settings
+from core.config import Settings, load_settings
+from core.detection.promise import expected_detection
+from core.models import REQUEST_RATE, InjectedFault
 from core.simulation import simulate
+from core.store import Store
 from demo_service import DemoService
 from demo_service.mechanics import catalogue
 
@@ -35,23 +39,28 @@ WARMUP_SECONDS = 300.0
 
 
 def run_one(session: plan.Session) -> dict:
-    """Simulate one session and keep what scoring needs."""
+    """Simulate one session and keep what scoring needs, with the detection delay the Fault injection page
+    would have promised for each fault (from its target's traffic over the minute before it)."""
     started = time.perf_counter()
+    settings = load_settings()  # in each worker process: the environment the benchmark was started with
     with tempfile.TemporaryDirectory(prefix="sessions-bench-") as tmp:
+        db = Path(tmp) / "s.duckdb"
         result = simulate(
             list(session.faults),
             demo=DemoService,
-            settings=load_settings(),
+            settings=settings,
             duration=session.duration,
             warmup=WARMUP_SECONDS,
             seed=session.seed,
-            db=Path(tmp) / "s.duckdb",
+            db=db,
         )
+        promised = _promises(db, result.faults, settings)
     causes = ("service", "kind", "confidence")
     return {
         "seed": session.seed,
         "faults": [
             f.model_dump(mode="json", include={"id", "type", "target", "intensity", "started_at", "start_s"})
+            | {"promised_s": promised[f.id]}
             for f in result.faults
         ],
         "incidents": [
@@ -68,6 +77,22 @@ def run_one(session: plan.Session) -> dict:
         ],
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _promises(db: Path, faults: Sequence[InjectedFault], settings: Settings) -> dict[str, float | None]:
+    """The 'at most' delay the Fault injection page promises for each fault (``core.detection.promise``)."""
+    store = Store(db)
+    try:
+        found = {}
+        for fault in faults:
+            rates = store.metrics_frame(
+                fault.started_at - 60.0, fault.started_at, services=[fault.target], metrics=[REQUEST_RATE]
+            )
+            rate = None if rates.empty else float(rates["value"].mean())
+            found[fault.id] = expected_detection(fault.type, rate, settings).at_most
+        return found
+    finally:
+        store.close()
 
 
 def run_all(sessions: Sequence[plan.Session], jobs: int, out: Path | None) -> list[dict]:

@@ -15,6 +15,7 @@ Top-1 is over every fault of every session: a merged or missed fault is not name
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ class FaultScore:
     delay: float | None  # detection delay when ``own``
     first_named: str  # the first analysis' top cause, "kind@service" ("-" for none)
     final_named: str
+    promised: float | None = None  # the Fault injection page's "at most" delay for it (None: "may take minutes")
 
     @property
     def merged(self) -> bool:
@@ -83,6 +85,7 @@ def score_faults(row: dict) -> list[FaultScore]:
                 delay=own["detection_delay_s"] if own else None,
                 first_named=_named(first),
                 final_named=_named(final),
+                promised=fault.get("promised_s"),
             )
         )
     return scores
@@ -94,9 +97,14 @@ def false_incidents(rows: Sequence[dict]) -> int:
 
 
 def headline(scores: Sequence[FaultScore]) -> dict[str, float]:
-    """First- and final-analysis top-1, merged-or-split share, missed share, delay p50/p95 (NaN without any)."""
+    """First- and final-analysis top-1 over every fault and over the detected ones (explained by an incident),
+    merged-or-split share, missed share, delay p50/p95 (NaN without any) and the share of own faults detected
+    within the delay the Fault injection page promised."""
     n = len(scores) or 1
     delays = [s.delay for s in scores if s.delay is not None]
+    promised = [s for s in scores if s.delay is not None and s.promised is not None]
+    detected = [s for s in scores if s.incidents > 0]
+    m = len(detected) or 1
     return {
         "faults": float(len(scores)),
         "first_top1": sum(s.first_right for s in scores) / n,
@@ -105,6 +113,9 @@ def headline(scores: Sequence[FaultScore]) -> dict[str, float]:
         "split": sum(s.split for s in scores) / n,
         "merged_or_split": sum(s.merged or s.split for s in scores) / n,
         "missed": sum(s.incidents == 0 for s in scores) / n,
+        "first_top1_detected": sum(s.first_right for s in detected) / m,
+        "final_top1_detected": sum(s.final_right for s in detected) / m,
+        "kept_promise": sum(s.delay <= s.promised for s in promised) / len(promised) if promised else math.nan,
         "delay_p50": percentile(delays, 50),
         "delay_p95": percentile(delays, 95),
     }

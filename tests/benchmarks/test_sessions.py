@@ -25,7 +25,8 @@ def test_a_session_is_a_seeded_sequence_of_10_to_15_faults_60_to_150_s_apart() -
 
 
 def _fault(fid: str, kind: str, target: str, at: float) -> dict:
-    return {"id": fid, "type": kind, "target": target, "intensity": 0.5, "started_at": at, "start_s": at}
+    fault = {"id": fid, "type": kind, "target": target, "intensity": 0.5, "started_at": at, "start_s": at}
+    return fault | {"promised_s": 20.0}
 
 
 def _incident(faults: list[str], first: tuple[str, str] | None, final: tuple[str, str] | None, delay: float) -> dict:
@@ -71,6 +72,8 @@ def test_each_fault_is_scored_by_the_incident_it_opened() -> None:
     assert (figures["merged"], figures["split"], figures["missed"]) == (1 / 5, 1 / 5, 1 / 5)
     assert figures["merged_or_split"] == 2 / 5 and figures["delay_p50"] == 15 and scoring.false_incidents([ROW]) == 1
     assert math.isclose(figures["delay_p95"], 28.5)
+    assert figures["kept_promise"] == 2 / 3  # 10 and 15 s within the promised 20 s, 30 s not
+    assert (figures["first_top1_detected"], figures["final_top1_detected"]) == (2 / 4, 3 / 4)  # f5 opened nothing
 
 
 def test_the_report_checks_the_issue_targets() -> None:
