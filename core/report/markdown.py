@@ -15,8 +15,8 @@ from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Action, Evidence,
 from core.report.escape import markdown_cell as cell
 from core.report.escape import markdown_code as code
 from core.report.escape import markdown_text as text
-from core.report.timeline import clock
 from core.report.revision import REASON_TEXT
+from core.report.timeline import clock
 from core.report.view import Cause, ReportView
 from core.units import format_value, percent, utc
 

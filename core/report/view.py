@@ -29,8 +29,8 @@ from core.models import (
     TimelineEvent,
 )
 from core.report.detection import Detection
-from core.report.timeline import MAX_ROWS, TimelineRow, key_rows
 from core.report.revision import Changes, Reason
+from core.report.timeline import MAX_ROWS, TimelineRow, key_rows
 
 VERSION = 2  # 1: the dict the supervisor stored before the view existed (read by ``core.report.stored``)
 INDEPENDENT_MIN_CONFIDENCE = 0.2  # an independent second cause is stated from this confidence on
