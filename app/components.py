@@ -9,16 +9,15 @@ import streamlit as st
 
 from app.formatting import (
     ANALYSIS_COLORS,
-    DASH,
     SEVERITY_COLORS,
     STATUS_COLORS,
+    cause_label,
     explain,
     fmt_ago,
     fmt_confidence,
     incident_table,
     md_escape,
     redact_url,
-    root_cause_text,
 )
 from core.models import Feedback, Incident
 from core.report.view import INCIDENT_QUERY_PARAM
@@ -72,10 +71,9 @@ def incident_link(incident: Incident, now: float, *, key_prefix: str = "") -> No
     confidence = (
         f" · {fmt_confidence(incident.root_cause_confidence)}" if incident.root_cause_confidence is not None else ""
     )
-    cause = root_cause_text(incident)
     label = (
         f"**{incident.severity}** · {md_escape(incident.title)} · {incident.status}"
-        f" · {md_escape(cause) if cause != DASH else 'cause pending'}{confidence} · {fmt_ago(incident.start_time, now)}"
+        f" · {md_escape(cause_label(incident))}{confidence} · {fmt_ago(incident.start_time, now)}"
     )
     st.page_link(
         INCIDENT_PAGE,

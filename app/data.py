@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.models import ActiveFault, FaultKind, Feedback, Incident, InjectedFault, LogEvent
 from core.notify.outbox import OutboxMessage
+from core.store.analyses import Revision
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -98,6 +99,12 @@ def incident(_runtime: Runtime, db: str, incident_id: str) -> Incident:
     return _runtime.store.get_incident(incident_id)
 
 
+@st.cache_data(ttl=LIVE_TTL_SECONDS, show_spinner=False)
+def revisions(_runtime: Runtime, db: str, incident_id: str) -> list[Revision]:
+    """Every analysis of one incident, first revision first, fresh to the second."""
+    return _runtime.store.revisions(incident_id)
+
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def schema_version(_runtime: Runtime, db: str) -> int:
     """The database's schema version: the highest migration applied."""
@@ -145,6 +152,7 @@ def clear_incident_caches() -> None:
     incidents.clear()
     incidents_since.clear()
     incident.clear()
+    revisions.clear()
     incident_counts.clear()
     latest_feedback.clear()
 

@@ -9,6 +9,7 @@ from typing import Literal
 import pandas as pd
 
 from core.config import Settings
+from core.detection.promise import Expected
 from core.errors import (
     ConfigError,
     FaultRequestError,
@@ -111,6 +112,19 @@ def root_cause_text(incident: Incident) -> str:
     return f"{kind} on {incident.root_cause_service}" if incident.root_cause_service else kind
 
 
+def cause_label(incident: Incident) -> str:
+    """The latest cause for a list: ``db_slow on postgres``; else what the analysis says: ``cause pending`` only
+    before the first analysis has finished, ``no cause found`` after one that named none, ``analysis failed``."""
+    cause = root_cause_text(incident)
+    if cause != DASH:
+        return cause
+    if incident.final_summary is not None and incident.final_summary.root_cause is not None:
+        return "no cause found"
+    if incident.analysis_status in ("pending", "running"):
+        return "cause pending"
+    return f"analysis {incident.analysis_status}"
+
+
 #: Untrusted text (titles, log templates) for Streamlit Markdown, rendered literally (``core.report.escape``).
 md_escape = streamlit_text
 
@@ -150,16 +164,17 @@ def llm_mode(settings: Settings) -> str:
     return f"LLM refinement: model {settings.openai_model} at base URL {base}"
 
 
-def expected_detection_seconds(fault_type: str, settings: Settings) -> tuple[float, float]:
-    """How long detection of an injected fault should take, as (about, at most) seconds.
-
-    A threshold fault needs one poll to be seen and ``confirmation_seconds`` to be confirmed; a memory
-    leak first has to grow (or trend) past its threshold, which takes up to about a minute.
-    """
-    about = settings.confirmation_seconds + settings.detection_interval_seconds
-    if fault_type == "memory_leak":
-        return about, max(60.0, about + settings.detection_interval_seconds)
-    return about, about + settings.detection_interval_seconds
+def promise_text(expected: Expected, target: str) -> str:
+    """What the Fault injection page promises: ``Detection should take about 15 s (at most ~20 s)``, with the
+    target's traffic when it decides the delay."""
+    rate = expected.rate
+    traffic = f", at the {rate:.1f} requests a second {target} answers now" if rate is not None else ""
+    if expected.at_most is None:
+        return (
+            f"Detection may take minutes: {target} answers only {rate or 0:.1f} requests a second, too few for the "
+            "error-rate rule to judge within a minute; the anomaly and log rules may see it first."
+        )
+    return f"Detection should take about {expected.about:.0f} s (at most ~{expected.at_most:.0f} s){traffic}."
 
 
 def advice_for(exc: Exception) -> str:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from app import data
 from app.components import INCIDENT_PAGE, INCIDENT_QUERY_PARAM, show_error
-from app.formatting import expected_detection_seconds, md_escape
+from app.formatting import md_escape
 from core.errors import FaultRequestError, IncidentToolError
 from core.models import FaultKind, Incident, InjectedFault
 
@@ -79,7 +79,9 @@ def run_demo(runtime: Runtime, kind: FaultKind) -> Incident | None:
 
 def wait_for_detection(runtime: Runtime, fault: InjectedFault) -> Incident | None:
     """Count down to the expected detection; the new incident, or None (explained) after twice the bound."""
-    about, at_most = expected_detection_seconds(fault.type, runtime.settings)
+    expected = runtime.expected_detection(fault.type, fault.target)
+    about = expected.about
+    at_most = expected.at_most if expected.at_most is not None else about + 60.0
     limit = 2 * at_most
     bar = st.progress(0.0, text="Step 2 of 3 — detecting…")
     started = time.monotonic()

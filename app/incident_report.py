@@ -101,6 +101,8 @@ def report_tab(incident: Incident, view: ReportView) -> None:
                 icon=":material/info:",
             )
         return
+    if revised := markdown.revision_line(view):  # what this revision changed, as the Markdown report says first
+        st.markdown(streamlit_markdown(revised))
     parts = markdown.sections(view)
     for name in markdown.LEAD:
         _section(name, parts[name])

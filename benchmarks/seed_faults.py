@@ -52,7 +52,7 @@ def passed(row: dict) -> bool:
     if row["fault"] == "none":
         return row["incidents"] == 0
     limit = MAX_DELAY.get(row["fault"], DEFAULT_MAX_DELAY)
-    return row["incidents"] == 1 and row["delay"] <= limit and row["kind"] == row["fault"]
+    return row["incidents"] == 1 and row["delay"] is not None and row["delay"] <= limit and row["kind"] == row["fault"]
 
 
 def seeds_of(text: str) -> list[int]:

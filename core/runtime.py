@@ -21,9 +21,10 @@ from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.detection.lifecycle import IncidentEvent, IncidentTracker
 from core.detection.log_rules import LogPatternRule
+from core.detection.promise import Expected, expected_detection
 from core.errors import ConfigError, SourceError
 from core.llm import OpenAILLM
-from core.models import ActiveFault, FaultKind, Feedback, FeedbackVerdict, Incident, InjectedFault
+from core.models import REQUEST_RATE, ActiveFault, FaultKind, Feedback, FeedbackVerdict, Incident, InjectedFault
 from core.notify.notifier import Notifier
 from core.orchestration.analysis import AnalysisService
 from core.orchestration.monitor import Monitor
@@ -109,6 +110,7 @@ class Runtime:
             tracker=IncidentTracker(settings, new_id=new_id) if new_id else IncidentTracker(settings),
             log_rule=log_rule,
             on_event=self._on_incident_event,
+            after_poll=lambda: self.queue.poll(),
         )
         self.analysis = AnalysisService(
             settings=settings,
@@ -177,6 +179,8 @@ class Runtime:
         interrupted = store.mark_interrupted_analyses()
         if interrupted:
             log.warning("analyses interrupted by the last shutdown: %s", ", ".join(interrupted))
+        for incident in store.open_incidents():  # revised while open, also across a restart
+            runtime.queue.track(incident)
         if run_scheduler:
             try:
                 runtime.scheduler.start()
@@ -306,17 +310,32 @@ class Runtime:
         """POST the fault to the demo service and record it; FaultRequestError carries the refusal."""
         fault = self._demo().inject(type_, target, intensity, duration_seconds)
         self.store.save_fault(fault)
+        self.monitor.note_fault(fault.id, fault.started_at, fault.expires_at)
         return fault
+
+    def request_rate(self, service: str) -> float | None:
+        """Requests per second ``service`` answered over the last minute; None without samples (or metrics)."""
+        now = self.clock.now()
+        frame = self.store.metrics_frame(now - 60.0, now, services=[service], metrics=[REQUEST_RATE])
+        return None if frame.empty else float(frame["value"].mean())
+
+    def expected_detection(self, kind: str, target: str) -> Expected:
+        """How long detection of ``kind`` on ``target`` should take at the target's current traffic."""
+        return expected_detection(kind, self.request_rate(target), self.settings)
 
     def stop_fault(self, fault_id: str) -> None:
         """Stop one fault early."""
         self._demo().stop_fault(fault_id)
         self.store.mark_faults_stopped(self.clock.now(), fault_id)
+        if fault_id in self.monitor.faults:
+            self.monitor.note_fault(fault_id, self.monitor.faults[fault_id][0], self.clock.now())
 
     def stop_all_faults(self) -> int:
         """Stop every active fault; returns how many were stopped."""
         stopped = self._demo().stop_all()
         self.store.mark_faults_stopped(self.clock.now())
+        for fault_id, (start, _) in list(self.monitor.faults.items()):
+            self.monitor.note_fault(fault_id, start, self.clock.now())
         return stopped
 
     # --- incidents -----------------------------------------------------------------------------
@@ -328,7 +347,7 @@ class Runtime:
     def submit_analysis(
         self, incident_id: str, on_progress: ProgressCallback | None = None, *, again_if_running: bool = False
     ) -> Future[Incident]:
-        """Queue an analysis (see ``AnalysisQueue.submit``)."""
+        """Queue an analysis on request (see ``AnalysisQueue.submit``)."""
         return self.queue.submit(incident_id, on_progress, again_if_running=again_if_running)
 
     def acknowledge(self, incident_id: str, by: str, note: str = "") -> Incident:
@@ -353,6 +372,7 @@ class Runtime:
             resolution_note=note or None,
         )
         if incident.status != "RESOLVED":
+            self.queue.resolved(incident_id)  # analysed once more, over the whole incident
             self.notifier.on_resolved(resolved)
         return resolved
 

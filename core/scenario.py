@@ -1,7 +1,8 @@
 """Scenario folders: the recorded evidence of one analysis and the answer it should give.
 
-A folder holds ``scenario.json`` (what was injected, the expected cause, the incident, the window, the
-topology and the fault catalogue), ``metrics.csv.gz`` (``ts,service,metric,value``) and ``logs.jsonl.gz``.
+A folder holds ``scenario.json`` (what was injected, the expected cause, the incident, the window, the spans
+left out of the baseline, the topology and the fault catalogue), ``metrics.csv.gz`` (``ts,service,metric,value``)
+and ``logs.jsonl.gz``.
 ``benchmarks.rca.record`` writes them from a simulation; ``tests/scenarios`` replays them through the
 agents, so a change to the analysis is checked against the hard cases without simulating again.
 """
@@ -50,6 +51,7 @@ def save(
         "baseline_end": ctx.baseline_end,
         "window_start": ctx.window_start,
         "window_end": ctx.window_end,
+        "excluded": [list(span) for span in ctx.excluded],
         "topology": ctx.topology.model_dump(mode="json"),
         "catalogue": [fault.model_dump(mode="json") for fault in ctx.catalogue],
     }
@@ -78,6 +80,7 @@ def load(folder: Path, settings: Settings) -> Scenario:
         baseline_end=meta["baseline_end"],
         window_start=meta["window_start"],
         window_end=meta["window_end"],
+        excluded=tuple((float(a), float(b)) for a, b in meta.get("excluded", [])),
         topology=Topology.model_validate(meta["topology"]),
         catalogue=[FaultKind.model_validate(f) for f in meta["catalogue"]],
         settings=settings,

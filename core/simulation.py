@@ -2,23 +2,25 @@
 
 ``simulate`` runs a warm-up without faults, injects the faults, polls every DETECTION_INTERVAL_SECONDS of
 virtual time and analyses every incident at once (synchronously), so that the same seed gives the same
-result. ``python -m core.cli simulate`` prints its result; the benchmarks score it.
+result. ``python -m core.cli simulate`` prints its result; the benchmarks score it. Faults come from the
+command line (all at the end of the warm-up) or from a schedule file (``core.fault_schedule``).
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from core.agents.base import AnalysisContext
 from core.clock import VirtualClock
 from core.config import Settings
+from core.fault_schedule import FaultSpec
 from core.models import AnalysisStatus, Incident, IncidentStatus, InjectedFault, RootCause, Severity, root_causes
+from core.report.view import ReportView
 from core.runtime import Runtime
 from core.sources.demo import DemoFactory
 
@@ -33,29 +35,15 @@ WRITE_BEHIND_SECONDS = 300.0
 NOTIFY_DRAIN_SECONDS = 30.0
 
 
-@dataclass(frozen=True)
-class FaultSpec:
-    """A fault to inject: ``TYPE[:TARGET[:INTENSITY]]`` on the command line (target None: the kind's default)."""
+class SimulatedFault(InjectedFault):
+    """An injected fault with when it started, in seconds after the warm-up."""
 
-    type: str
-    target: str | None = None
-    intensity: float = 1.0
-
-    @classmethod
-    def parse(cls, text: str) -> FaultSpec:
-        """``TYPE[:TARGET[:INTENSITY]]``; raises ValueError naming the expected form or the bad intensity."""
-        parts = text.split(":")
-        if len(parts) > 3 or not parts[0]:
-            raise ValueError(f"expected TYPE[:TARGET[:INTENSITY]], got {text!r}")
-        try:
-            intensity = float(parts[2]) if len(parts) == 3 else 1.0
-        except ValueError as exc:
-            raise ValueError(f"intensity must be a number in (0, 1], got {parts[2]!r}") from exc
-        return cls(parts[0], parts[1] or None if len(parts) > 1 else None, intensity)
+    start_s: float
 
 
 class SimulatedIncident(BaseModel):
-    """One incident of a simulation, with how long after the first fault it was detected."""
+    """One incident of a simulation: when it was detected, how long after the earliest fault it explains, and
+    the ranked causes of its final analysis (``root_causes``) and of its first (``first_root_causes``)."""
 
     id: str
     severity: Severity
@@ -63,25 +51,51 @@ class SimulatedIncident(BaseModel):
     title: str
     services: list[str]
     detected_at: float
-    detection_delay_s: float | None  # None without a fault
+    detection_delay_s: float | None  # None when it explains no fault
     analysis_status: AnalysisStatus
     root_causes: list[RootCause]
     rca_markdown: str | None
+    first_root_causes: list[RootCause] = Field(default_factory=list)
+    faults: list[str] = Field(default_factory=list)  # ids of the faults it explains (``explained_faults``)
+    revisions: int = 0  # analyses kept
 
     @classmethod
-    def of(cls, incident: Incident, fault_start: float | None) -> SimulatedIncident:
-        """``incident`` as found ``detected_at - fault_start`` seconds (to the millisecond) after the fault."""
-        delay = None if fault_start is None else round(incident.detected_at - fault_start, 3)
+    def of(
+        cls, incident: Incident, explained: Sequence[InjectedFault], first: ReportView | None, revisions: int
+    ) -> SimulatedIncident:
+        """``incident``, found ``detected_at`` minus the start of the earliest of the ``explained`` faults
+        seconds (to the millisecond) after it; ``first`` is the report of its first analysis."""
+        start = min((fault.started_at for fault in explained), default=None)
+        delay = None if start is None else round(incident.detected_at - start, 3)
         shared = incident.model_dump(include=set(cls.model_fields) - {"detection_delay_s", "root_causes"})
-        return cls(**shared, detection_delay_s=delay, root_causes=root_causes(incident))
+        return cls(
+            **shared,
+            detection_delay_s=delay,
+            root_causes=root_causes(incident),
+            first_root_causes=[RootCause.model_validate(c.model_dump()) for c in (first.causes if first else [])],
+            faults=[fault.id for fault in explained],
+            revisions=revisions,
+        )
 
 
 class SimulationResult(BaseModel):
     """What a simulation injected and every incident it opened, in order of detection."""
 
     seed: int
-    faults: list[InjectedFault]
+    faults: list[SimulatedFault]
     incidents: list[SimulatedIncident]
+
+
+def explained_faults(incident: Incident, faults: Sequence[InjectedFault], linger: float) -> list[InjectedFault]:
+    """The faults whose effects the incident's signals show: each signal is put down to the latest fault that
+    started at or before it and had not ended ``linger`` seconds (the lifecycle's resolve wait) earlier."""
+    found: dict[str, InjectedFault] = {}
+    for signal in incident.signals:
+        active = [f for f in faults if f.started_at <= signal.ts <= (f.stopped_at or f.expires_at) + linger]
+        if active:
+            latest = max(active, key=lambda f: f.started_at)
+            found[latest.id] = latest
+    return sorted(found.values(), key=lambda f: f.started_at)
 
 
 def simulate(
@@ -99,13 +113,13 @@ def simulate(
     notify: bool = False,
 ) -> SimulationResult:
     """Run one simulation of the shop built by ``demo`` (``demo_service.DemoService``) with ``seed`` and
-    ``settings`` (their database, seed and demo URL replaced): ``warmup`` seconds without faults, then
-    ``faults`` for ``fault_duration`` seconds (default: to the end, at most MAX_FAULT_SECONDS) within
-    ``duration``; ``observe`` sees the context of every analysis (to record regression scenarios). The shop
-    is reached in process (``core.sources.in_process``: the same requests, bytes and parsing without a
-    socket), or with ``http`` over a real local port as the app does; both give the same result. Notifications
-    are sent only with ``notify`` (to the configured channels, on the wall clock, waiting up to
-    ``NOTIFY_DRAIN_SECONDS`` at the end)."""
+    ``settings`` (their database, seed and demo URL replaced): ``warmup`` seconds without faults, then each
+    fault from its ``start_s`` after the warm-up (at the first poll from then) for its ``duration_s``, else
+    ``fault_duration`` seconds, else to the end (at most MAX_FAULT_SECONDS), within ``duration``; ``observe``
+    sees the context of every analysis (to record regression scenarios). The shop is reached in process
+    (``core.sources.in_process``: the same requests, bytes and parsing without a socket), or with ``http`` over a
+    real local port as the app does; both give the same result. Notifications are sent only with ``notify`` (to
+    the configured channels, on the wall clock, waiting up to ``NOTIFY_DRAIN_SECONDS`` at the end)."""
     settings = settings.model_copy(update={"incident_db_path": db, "demo_seed": seed, "demo_service_url": None})
     clock = VirtualClock(SIMULATION_START)
     runtime = Runtime.start(
@@ -122,26 +136,36 @@ def simulate(
     if observe is not None:
         runtime.analysis.observers.append(observe)
     try:
-        injected: list[InjectedFault] = []
-        end = SIMULATION_START + warmup + duration
+        injected: list[SimulatedFault] = []
+        waiting = list(faults)
+        warm_end = SIMULATION_START + warmup
+        end = warm_end + duration
         runtime.monitor.tick()
         while clock.now() < end:
-            if faults and not injected and clock.now() >= SIMULATION_START + warmup:
-                length = min(fault_duration or end - clock.now(), MAX_FAULT_SECONDS)
-                injected = [
-                    runtime.inject_fault(spec.type, spec.target, spec.intensity, max(1.0, length)) for spec in faults
-                ]
+            now = clock.now()
+            for spec in [spec for spec in waiting if now >= warm_end + spec.start_s]:
+                waiting.remove(spec)
+                length = min(spec.duration_s or fault_duration or end - now, MAX_FAULT_SECONDS)
+                fault = runtime.inject_fault(spec.type, spec.target, spec.intensity, max(1.0, length))
+                injected.append(SimulatedFault(**fault.model_dump(), start_s=round(fault.started_at - warm_end, 3)))
             clock.advance(settings.detection_interval_seconds)
             runtime.monitor.tick()
         if notify:
             runtime.notifier.drain(NOTIFY_DRAIN_SECONDS)
-        fault_start = min((fault.started_at for fault in injected), default=None)
-        incidents = sorted(runtime.store.list_incidents(limit=10_000), key=lambda i: i.detected_at)
-        return SimulationResult(
-            seed=seed, faults=injected, incidents=[SimulatedIncident.of(i, fault_start) for i in incidents]
-        )
+        return SimulationResult(seed=seed, faults=injected, incidents=_incidents(runtime, injected))
     finally:
         runtime.close()
+
+
+def _incidents(runtime: Runtime, faults: Sequence[InjectedFault]) -> list[SimulatedIncident]:
+    """Every incident of the run in order of detection, with the faults it explains and its first analysis."""
+    linger = runtime.settings.resolve_after_seconds
+    found = []
+    for incident in sorted(runtime.store.list_incidents(limit=10_000), key=lambda i: i.detected_at):
+        revisions = runtime.store.revisions(incident.id)
+        first = revisions[0].view if revisions else None
+        found.append(SimulatedIncident.of(incident, explained_faults(incident, faults, linger), first, len(revisions)))
+    return found
 
 
 def seeded_ids(seed: int) -> Callable[[], str]:

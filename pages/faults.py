@@ -4,7 +4,7 @@ import streamlit as st
 
 from app import data
 from app.components import DASHBOARD_PAGE, show_error
-from app.formatting import expected_detection_seconds, fmt_clock, fmt_duration, md_escape
+from app.formatting import fmt_clock, fmt_duration, md_escape, promise_text
 from app.guided_demo import guided_demo
 from app.runtime import require_runtime
 from core.errors import FaultRequestError, IncidentToolError
@@ -42,11 +42,10 @@ def inject(kind: FaultKind, target: str, intensity: float, duration: float) -> N
         show_error(exc, f"inject {kind.type}")
         return
     data.clear_fault_caches()
-    about, at_most = expected_detection_seconds(kind.type, runtime.settings)
+    promise = promise_text(runtime.expected_detection(kind.type, fault.target), fault.target)
     st.success(
         f"Injected **{md_escape(fault.type)}** on **{md_escape(fault.target)}** for "
-        f"{fmt_duration(fault.expires_at - fault.started_at)} (fault id {md_escape(fault.id)}). "
-        f"Detection should take about {about:.0f} s (at most ~{at_most:.0f} s).",
+        f"{fmt_duration(fault.expires_at - fault.started_at)} (fault id {md_escape(fault.id)}). {md_escape(promise)}",
         icon=":material/bolt:",
     )
     st.page_link(DASHBOARD_PAGE, label="Watch it on the Dashboard", icon=":material/monitoring:")

@@ -30,6 +30,7 @@ from app.formatting import (
 )
 from app.incident_alerts import alerts_section
 from app.incident_report import detection_facts, detection_metrics, report_tab
+from app.incident_revisions import revisions_section
 from app.incident_sections import feedback_section, hypotheses_section, mitigation_section, patterns_section
 from app.incident_view import (
     AGENT_ORDER,
@@ -346,6 +347,7 @@ report, chart_tab, hypotheses_tab, patterns_tab, mitigation_tab, timeline, runs_
     key="inc_tabs",
 )
 with report:
+    revisions_section(runtime, incident_id)  # the revision line is the report's first; earlier ones on request
     report_tab(incident, view)
 with chart_tab:
     charts_tab(view, now)

@@ -111,8 +111,13 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def delays(rows: Iterable[dict]) -> list[float]:
-    """Detection delay of every run with a fault that opened an incident."""
-    return [row["incidents"][0]["detection_delay_s"] for row in rows if row["faults"] and row["incidents"]]
+    """Detection delay of every run with a fault that opened an incident (its first one that explains a fault)."""
+    found = []
+    for row in rows:
+        explained = [i["detection_delay_s"] for i in row["incidents"] if i["detection_delay_s"] is not None]
+        if row["faults"] and explained:
+            found.append(explained[0])
+    return found
 
 
 def false_incidents_per_day(rows: Sequence[dict]) -> tuple[int, float, float]:

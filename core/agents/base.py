@@ -11,6 +11,7 @@ import pandas as pd
 from core.catalogue import Signature
 from core.config import Settings
 from core.models import AgentOutput, FaultKind, Incident, InjectedFault, LogEvent, Topology
+from core.report.revision import Revising
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class AnalysisContext:
     analysis of a CSV scores resource kinds such as ``cpu`` and ``memory`` instead of the shop's kinds).
     ``faults`` are the faults injected over the same span (the report counts detection from the one the
     incident explains); the agents never read them to find a cause.
+    ``excluded`` are spans of the baseline whose data were left out (earlier incidents and injected faults,
+    ``core.orchestration.windows``). ``revising`` says which analysis of the incident this is and holds the
+    one before it (None: not stored as a revision, e.g. an offline analysis).
     """
 
     incident: Incident
@@ -45,6 +49,15 @@ class AnalysisContext:
     faults: Sequence[InjectedFault] = ()  # injected over the same span (none outside a demo)
     recent_start: float | None = None
     onset: float | None = None
+    excluded: tuple[tuple[float, float], ...] = ()
+    revising: Revising | None = None
+
+    @property
+    def baseline_seconds(self) -> float:
+        """Seconds of baseline the data cover: its span without the ``excluded`` spans."""
+        start, end = self.baseline_start, self.baseline_end
+        left_out = sum(max(0.0, min(e, end) - max(s, start)) for s, e in self.excluded)
+        return max(0.0, end - start - left_out)
 
 
 class Agent(Protocol):

@@ -39,7 +39,13 @@ class LogAnalysisAgent:
             events = [e for e in ctx.logs if ctx.baseline_start <= e.ts <= ctx.window_end]
             window = [e for e in events if ctx.window_start <= e.ts]
             patterns = summarize(
-                events, ctx.window_start, ctx.window_end, ctx.baseline_start, ctx.baseline_end, miner=self.miner
+                events,
+                ctx.window_start,
+                ctx.window_end,
+                ctx.baseline_start,
+                ctx.baseline_end,
+                miner=self.miner,
+                baseline_seconds=ctx.baseline_seconds,
             )
         except (AttributeError, TypeError, ValueError) as exc:
             return LogAnalysisOutput(status="error", error=f"log events unusable: {exc}")

@@ -18,7 +18,7 @@ from core.models import (
     ReportOutput,
     TimelineEvent,
 )
-from core.report.build import Findings, build_view
+from core.report.build import Findings, build_view, revised
 from core.report.markdown import render_markdown
 from core.report.view import Impact
 
@@ -95,6 +95,7 @@ class ReporterAgent:
                 signatures=ctx.signatures,
                 faults=ctx.faults,
             )
+            view = revised(view, ctx.revising)
             markdown = render_markdown(view)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             return ReportOutput(status="error", error=f"report could not be rendered: {exc}")

@@ -8,7 +8,9 @@ import tempfile
 from pathlib import Path
 
 from core.config import Settings
-from core.simulation import FaultSpec, SimulationResult, simulate
+from core.errors import ConfigError
+from core.fault_schedule import FaultSpec, load_schedule
+from core.simulation import SimulationResult, simulate
 from demo_service import DemoService  # the composition root: the embedded demo shop
 
 
@@ -39,6 +41,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="fault to inject when the warm-up ends (repeatable)",
     )
     faults.add_argument("--no-fault", action="store_true", help="simulate without any fault")
+    faults.add_argument(
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="JSON object or TOML document with a 'faults' list of {type, target, intensity, start_s, duration_s} "
+        "(start_s counted from the end of the warm-up): a session of faults",
+    )
     p.add_argument("--duration", type=float, default=600.0, help="seconds simulated after the warm-up (600)")
     p.add_argument("--warmup", type=float, default=300.0, help="fault-free seconds first (300)")
     p.add_argument("--fault-duration", type=float, default=None, help="seconds each fault lasts (default: to the end)")
@@ -58,11 +67,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
+def faults_of(args: argparse.Namespace) -> list[FaultSpec]:
+    """The faults asked for; ``ConfigError`` (exit 2) naming the scenario file and what is wrong with it."""
+    if args.scenario is None:
+        return [] if args.no_fault else list(args.fault)
+    try:
+        return load_schedule(args.scenario)
+    except OSError as exc:
+        raise ConfigError(f"--scenario {args.scenario}: cannot read it ({exc.strerror or exc})") from exc
+    except ValueError as exc:
+        raise ConfigError(f"--scenario {exc}") from exc
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    faults = faults_of(args)
     with tempfile.TemporaryDirectory(prefix="simulate-") as tmp:
         db = args.db or Path(tmp) / "simulate.duckdb"
         result = simulate(
-            [] if args.no_fault else args.fault,
+            faults,
             demo=DemoService,
             duration=args.duration,
             warmup=args.warmup,
@@ -81,7 +103,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _summary(result: SimulationResult) -> str:
-    injected = ", ".join(f"{fault.type}@{fault.target}" for fault in result.faults)
+    injected = ", ".join(f"{fault.type}@{fault.target} (+{fault.start_s:.0f} s)" for fault in result.faults)
     lines = [f"faults: {injected or 'none'}"]
     lines.append(f"incidents: {len(result.incidents)}")
     for incident in result.incidents:

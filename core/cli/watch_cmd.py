@@ -93,4 +93,7 @@ def _line(event: str, incident: Incident) -> dict[str, Any]:
     }
     if event == "analyzed":
         line["root_causes"] = [cause.model_dump(mode="json", exclude={"evidence"}) for cause in root_causes(incident)]
+        view = incident.final_summary  # each revision of the analysis is printed: which one, and is it news
+        line["revision"] = view.revision if view else None
+        line["cause_changed"] = view.cause_changed if view else None
     return line

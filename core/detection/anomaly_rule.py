@@ -9,10 +9,18 @@ detector has adopted a new level as normal). An episode that lasts ``ANOMALY_SUS
 ``Signal(rule="anomaly")`` on every poll until it ends. A lone spike, one odd poll or a periodic
 garbage-collection dip comes back inside the band at once and never fires; a leak, a drift or a shift
 keeps going and does.
+
+A detector learns from every point it scores, also a fault's. While an incident is open or an injected fault
+runs, the rule ``hold``s: it remembers every detector as it was, and goes on scoring and learning as usual (so
+a shift that lasts still becomes normal and the incident can resolve). On ``release`` a series that is back
+within the band it had then forgets what it learned meanwhile, so the next fault is measured against the
+normal it left; a series that did not come back keeps its new normal. A hold longer than ``MAX_HOLD_SECONDS``
+keeps everything: that much time is the new normal, whatever it holds.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +38,9 @@ BAND_SPREADS = 3.0
 MIN_BAND = 1e-9
 """Smallest band half-width (value units): a series that never moved leaves its band on any move."""
 
+MAX_HOLD_SECONDS = 1800.0
+"""A hold longer than this (half an hour, the baseline's reach) keeps what the detectors learned during it."""
+
 
 @dataclass
 class _Series:
@@ -37,6 +48,7 @@ class _Series:
 
     detector: StreamingDetector
     last_ts: float = -math.inf
+    last_value: float = math.nan
     streak: int = 0
     low: float = 0.0
     high: float = 0.0
@@ -62,6 +74,8 @@ class AnomalyRule:
     config: DetectorConfig | None = None
     max_age_seconds: float = math.inf
     _series: dict[tuple[str, str], _Series] = field(default_factory=dict)
+    _held: dict[tuple[str, str], StreamingDetector] | None = None
+    _held_since: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -93,8 +107,33 @@ class AnomalyRule:
                 state = self._series[key] = _Series(StreamingDetector(self.config))
             if point.ts <= state.last_ts or not math.isfinite(point.value):
                 continue
-            state.last_ts = point.ts
+            state.last_ts, state.last_value = point.ts, point.value
             self._step(state, point)
+
+    @property
+    def holding(self) -> bool:
+        """True between ``hold`` and ``release``."""
+        return self._held is not None
+
+    def hold(self, now: float) -> None:
+        """Remember every series' detector as it is now, before the points of an incident or a fault."""
+        if self._held is None:
+            self._held = {key: copy.deepcopy(state.detector) for key, state in self._series.items()}
+            self._held_since = now
+
+    def release(self, now: float) -> list[tuple[str, str]]:
+        """End the hold: each series back within the band it had at ``hold`` (and not in an episode) forgets
+        what it learned since; returns those series. Nothing is forgotten after ``MAX_HOLD_SECONDS``."""
+        held, self._held = self._held, None
+        if held is None or now - self._held_since > MAX_HOLD_SECONDS:
+            return []
+        restored = []
+        for key, before in held.items():
+            state = self._series[key]
+            if state.streak == 0 and not _outside(state.last_value, before.level, before.spread):
+                state.detector = before
+                restored.append(key)
+        return restored
 
     def _step(self, state: _Series, point: MetricPoint) -> None:
         detector = state.detector

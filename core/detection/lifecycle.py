@@ -5,6 +5,11 @@ slow too, and all of it is one incident. While that incident is open, new signal
 raise its severity) instead of opening another. It resolves once no signal has fired in its part of
 the graph for ``RESOLVE_AFTER_SECONDS``.
 
+An incident in which no signal has fired for ``RECOVERING_FRACTION`` of that wait is recovering: a confirmed
+signal (rule, service) it never had is then a new problem, not more of the old one, so the recovering incident
+resolves and the new signals open their own incident. Its own signals coming back alone rejoin it (a problem
+that flaps is one incident).
+
 Severity by impact (documented in the README):
 
 - SEV1: a user-facing service (one nobody calls) fails at least 25% of requests.
@@ -30,6 +35,8 @@ from core.config import Settings
 from core.models import Incident, Severity, Signal, Topology
 
 SEV1_ERROR_RATE = 0.25
+#: An incident quiet for this share of RESOLVE_AFTER_SECONDS is recovering (see the module docstring).
+RECOVERING_FRACTION = 0.5
 _RANK = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
 #: Rules whose signals were confirmed before they reached us (an alert fires only after its rule's ``for:``).
 CONFIRMED_RULES = frozenset({"alert"})
@@ -73,6 +80,11 @@ def _connected(service: str, topology: Topology) -> set[str]:
     return seen
 
 
+def _pairs(incident: Incident) -> set[tuple[str, str]]:
+    """The (rule, service) pairs of an incident's signals."""
+    return {(s.rule, s.service) for s in incident.signals}
+
+
 def title_for(signal: Signal) -> str:
     """A short human title for the signal that opened an incident."""
     service = signal.service
@@ -112,6 +124,7 @@ class IncidentTracker:
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     _streaks: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
     _last_fired: dict[str, float] = field(default_factory=dict)
+    _own_last: dict[str, float] = field(default_factory=dict)  # incident id -> last poll one of its signals fired
 
     @property
     def confirm_ticks(self) -> int:
@@ -141,15 +154,36 @@ class IncidentTracker:
 
         events: list[IncidentEvent] = []
         for fp, group in groups.items():
-            if fp in by_fingerprint:
-                event = self._join(by_fingerprint[fp], group, now, topology)
-                if event is not None:
-                    events.append(event)
-            elif any(s in confirmed for s in group):
-                events.append(self._open(fp, group, now, topology))
+            incident = by_fingerprint.get(fp)
+            if incident is None:
+                if any(s in confirmed for s in group):
+                    events.append(self._open(fp, group, now, topology))
+                continue
+            fresh = [s for s in group if (s.rule, s.service) not in _pairs(incident)]
+            if fresh and self._recovering(incident, now):
+                if any(s in confirmed for s in fresh):  # a new problem: the recovering one is over
+                    events.append(self._resolve(incident, self._own_last[incident.id], now, "a new problem began"))
+                    events.append(self._open(fp, group, now, topology))
+                continue  # not confirmed yet: neither joins the recovering incident nor resolves it
+            self._own_last[incident.id] = now
+            event = self._join(incident, group, now, topology)
+            if event is not None:
+                events.append(event)
         if data_ok:
-            events.extend(self._resolve_quiet(open_incidents, now))
+            done = {event.incident.id for event in events if event.kind == "resolved"}
+            events.extend(self._resolve_quiet([i for i in open_incidents if i.id not in done], now))
+        for event in events:
+            if event.kind == "opened":
+                self._own_last[event.incident.id] = now
+            elif event.kind == "resolved":
+                self._own_last.pop(event.incident.id, None)
         return events
+
+    def _recovering(self, incident: Incident, now: float) -> bool:
+        """True when no signal has joined or repeated in the incident for ``RECOVERING_FRACTION`` of the resolve
+        wait before this poll."""
+        last = self._own_last.setdefault(incident.id, incident.updated_at or incident.detected_at)
+        return now - last >= RECOVERING_FRACTION * self.settings.resolve_after_seconds
 
     def _confirm(self, signals: Sequence[Signal]) -> list[Signal]:
         """Advance each rule's streak of consecutive firing polls; returns the signals confirmed now."""
@@ -204,14 +238,23 @@ class IncidentTracker:
         for incident in open_incidents:
             last = self._last_fired.get(incident.fingerprint, incident.detected_at)
             if now - last >= self.settings.resolve_after_seconds:
-                resolved = incident.model_copy(
-                    update={
-                        "status": "RESOLVED",
-                        "end_time": last + self.settings.detection_interval_seconds,
-                        "updated_at": now,
-                        "resolved_by": "auto",
-                        "resolution_note": f"Signals normal for {self.settings.resolve_after_seconds:.0f} s",
-                    }
-                )
-                events.append(IncidentEvent("resolved", resolved))
+                events.append(self._resolve(incident, last, now, ""))
         return events
+
+    def _resolve(self, incident: Incident, last: float, now: float, why: str) -> IncidentEvent:
+        """The incident resolved by itself: its signals last fired at ``last`` (``why``: what else happened)."""
+        quiet = (
+            f"Signals normal for {now - last:.0f} s"
+            if why
+            else (f"Signals normal for {self.settings.resolve_after_seconds:.0f} s")
+        )
+        resolved = incident.model_copy(
+            update={
+                "status": "RESOLVED",
+                "end_time": last + self.settings.detection_interval_seconds,
+                "updated_at": now,
+                "resolved_by": "auto",
+                "resolution_note": f"{quiet} when {why}" if why else quiet,
+            }
+        )
+        return IncidentEvent("resolved", resolved)

@@ -3,9 +3,11 @@
 Two ``DetectionRule``s run them: ``MetricThresholdRules`` (the metric rules, over a rolling history of the
 polled points) and ``LogLineRules`` (the two log-line rules). Rules and their thresholds (all from ``Settings``):
 
-- ``error_rate``: 5xx share over the last ``ERROR_WINDOW_SECONDS`` above ``ERROR_RATE_THRESHOLD``, and
-  significantly so (the Wilson lower bound at 95% one-sided is above the threshold), so that a service
-  answering 30 requests does not page on one error.
+- ``error_rate``: 5xx share above ``ERROR_RATE_THRESHOLD``, and significantly so (the Wilson lower bound at
+  95% one-sided is above the threshold), so that a service answering 30 requests does not page on one error.
+  The share is taken over the last ``ERROR_WINDOW_SECONDS``, or on a quiet service over as many polls as it
+  takes to hold ``MIN_REQUESTS`` requests (up to ``MAX_ERROR_WINDOW_SECONDS``): the evidence, not the clock,
+  decides, so a service answering 2 requests a second is judged on as many requests as a busy one.
 - ``latency_p95``: the latest p95 above ``LATENCY_P95_THRESHOLD_MS`` with at least ``MIN_REQUESTS``.
 - ``memory``: resident memory above ``MEMORY_THRESHOLD_MB``.
 - ``memory_trend``: like Prometheus' ``predict_linear``: a least-squares line over the last
@@ -34,7 +36,8 @@ from core.detection.base import Poll
 from core.detection.history import SeriesHistory
 from core.models import LogEvent, Signal
 
-ERROR_WINDOW_SECONDS = 10.0
+ERROR_WINDOW_SECONDS = 10.0  # the error-rate rule's window on a busy service
+MAX_ERROR_WINDOW_SECONDS = 60.0  # ... grown up to this on a quiet one, until it holds MIN_REQUESTS
 MIN_REQUESTS = 20
 Z_ONE_SIDED_95 = 1.645
 TREND_WINDOW_SECONDS = 60.0
@@ -60,13 +63,33 @@ def wilson_lower_bound(rate: float, n: float, z: float = Z_ONE_SIDED_95) -> floa
     return max(0.0, (centre - spread) / (1 + z * z / n))
 
 
+def error_evidence(history: SeriesHistory, service: str, now: float, interval: float) -> tuple[float, float, float]:
+    """(requests, failed requests, seconds) of the error-rate rule's window: the shortest one ending now that
+    spans ``ERROR_WINDOW_SECONDS`` and holds ``MIN_REQUESTS`` requests, grown poll by poll up to
+    ``MAX_ERROR_WINDOW_SECONDS`` for a quiet service (at the cap it may hold fewer)."""
+    rates = history.window(service, m.REQUEST_RATE, MAX_ERROR_WINDOW_SECONDS, now)
+    errors = dict(history.window(service, m.ERROR_RATE, MAX_ERROR_WINDOW_SECONDS, now))
+    requests = failed = seconds = 0.0
+    for ts, rate in reversed(rates):
+        requests += rate * interval
+        failed += rate * interval * errors.get(ts, 0.0)
+        seconds = now - ts + interval
+        if seconds >= ERROR_WINDOW_SECONDS and requests >= MIN_REQUESTS:
+            break
+    return requests, failed, seconds
+
+
+def evidence_seconds(rate: float) -> float | None:
+    """Seconds of traffic at ``rate`` requests per second the error-rate rule's window spans (see
+    ``error_evidence``); None when even ``MAX_ERROR_WINDOW_SECONDS`` hold fewer than ``MIN_REQUESTS``."""
+    if rate * MAX_ERROR_WINDOW_SECONDS < MIN_REQUESTS:
+        return None
+    return max(ERROR_WINDOW_SECONDS, MIN_REQUESTS / rate)
+
+
 def error_rate_signal(history: SeriesHistory, service: str, now: float, settings: Settings) -> Signal | None:
-    """Fires when the recent 5xx share is significantly above the threshold."""
-    rates = history.window(service, m.REQUEST_RATE, ERROR_WINDOW_SECONDS, now)
-    errors = dict(history.window(service, m.ERROR_RATE, ERROR_WINDOW_SECONDS, now))
-    interval = settings.detection_interval_seconds
-    requests = sum(rate * interval for _, rate in rates)
-    failed = sum(rate * interval * errors.get(ts, 0.0) for ts, rate in rates)
+    """Fires when the 5xx share over the rule's window (``error_evidence``) is significantly above the threshold."""
+    requests, failed, seconds = error_evidence(history, service, now, settings.detection_interval_seconds)
     if requests < MIN_REQUESTS:
         return None
     share = failed / requests
@@ -80,7 +103,10 @@ def error_rate_signal(history: SeriesHistory, service: str, now: float, settings
         value=share,
         threshold=threshold,
         ts=now,
-        message=f"Error rate on {service} is {share:.1%} (threshold {threshold:.0%}) over {requests:.0f} requests",
+        message=(
+            f"Error rate on {service} is {share:.1%} (threshold {threshold:.0%}) over {requests:.0f} requests "
+            f"in {seconds:.0f} s"
+        ),
     )
 
 

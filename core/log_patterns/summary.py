@@ -90,14 +90,16 @@ def summarize(
     baseline_end: float,
     max_templates: int = MAX_TEMPLATES,
     miner: TemplateMiner | None = None,
+    baseline_seconds: float | None = None,
 ) -> list[LogPattern]:
     """Templates seen in ``[window_start, window_end]`` with their baseline counts (``[baseline_start,
     baseline_end)``), error/warn first, then by surge score. ``first_seen`` is the first window line,
     ``template_first_seen`` the first line the miner ever saw (earlier than the baseline with a shared,
     persisted ``miner``); a pattern is new when the miner never saw it before the window.
-    ``events`` are mined into ``miner`` (a fresh one when None) without counting them again."""
+    ``events`` are mined into ``miner`` (a fresh one when None) without counting them again. ``baseline_seconds``
+    is the baseline's length when spans of it were left out (the events in them must be left out too)."""
     window_seconds = max(window_end - window_start, 1.0)
-    baseline_seconds = max(baseline_end - baseline_start, 1.0)
+    baseline_seconds = max(baseline_end - baseline_start if baseline_seconds is None else baseline_seconds, 1.0)
     groups = _count(
         events,
         (window_start, window_end),

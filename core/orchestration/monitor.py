@@ -60,8 +60,12 @@ class Monitor:
     logs: LogSource
     tracker: IncidentTracker
     on_event: Callable[[IncidentEvent], None] = lambda event: None
+    #: Called at the end of every poll, after its events (the analysis queue starts the re-analyses due).
+    after_poll: Callable[[], None] = lambda: None
     log_rule: LogPatternRule = field(default_factory=LogPatternRule)
     health: dict[str, SourceHealth] = field(default_factory=dict)
+    #: Injected faults as (start, end), for the anomaly rule's hold (``note_fault``).
+    faults: dict[str, tuple[float, float]] = field(default_factory=dict)
     anomaly: AnomalyRule = field(init=False, repr=False)
     rules: list[DetectionRule] = field(init=False, repr=False)
     _topology: Topology | None = None
@@ -107,15 +111,18 @@ class Monitor:
             self.store.insert_logs(events_in)
         targets = self._targets(now, errors)
         poll = Poll(now, self.settings.detection_interval_seconds, points, events_in, targets)
+        open_incidents = self.store.open_incidents()
+        self._hold_learning(now, bool(open_incidents))
         signals = [signal for rule in self.rules for signal in rule.evaluate(poll)]
         if events_in is not None:  # the templates the log-pattern rule mined, persisted each poll
             self.store.save_templates(*self.log_rule.miner.take_changes())
         data_ok = points is not None and events_in is not None
-        decided = self.tracker.observe(signals, now, topology, self.store.open_incidents(), data_ok=data_ok)
+        decided = self.tracker.observe(signals, now, topology, open_incidents, data_ok=data_ok)
         for event in decided:
             self._persist(event)
             self.on_event(event)
         self._link_alerts(topology)
+        self.after_poll()
         self._ticks += 1
         if self._ticks % PURGE_EVERY_TICKS == 0:
             self.store.purge_before(now - self.settings.retention_hours * 3600)
@@ -131,6 +138,19 @@ class Monitor:
                 source.name for source, data in ((self.metrics, points), (self.logs, events_in)) if data is None
             ),
         )
+
+    def note_fault(self, fault_id: str, start: float, end: float) -> None:
+        """An injected fault runs from ``start`` to ``end`` (called again with its end when stopped early)."""
+        self.faults[fault_id] = (start, end)
+
+    def _hold_learning(self, now: float, incident_open: bool) -> None:
+        """The anomaly detectors do not learn an incident or an injected fault as normal (``AnomalyRule.hold``)."""
+        self.faults = {fid: span for fid, span in self.faults.items() if span[1] >= now}
+        disturbed = incident_open or any(start <= now for start, _ in self.faults.values())
+        if disturbed and not self.anomaly.holding:
+            self.anomaly.hold(now)
+        elif not disturbed and self.anomaly.holding:
+            self.anomaly.release(now)
 
     def _poll(self, source: MetricsSource | LogSource, now: float, errors: list[str]) -> list | None:
         health = self.health[source.name]

@@ -31,7 +31,7 @@ from core.models import (
     ReportOutput,
 )
 from core.orchestration.refinement import RefinementRejected, merge_refinement
-from core.report.build import Findings, build_view, finish
+from core.report.build import Findings, build_view, finish, revised
 from core.report.fallback import render_fallback
 from core.report.view import ReportView, ResultStatus
 
@@ -241,7 +241,7 @@ class Supervisor:
         wrote = isinstance(report, ReportOutput) and report.status != "error" and bool(report.markdown.strip())
         view = report.view if wrote and isinstance(report, ReportOutput) else None
         if view is None:
-            view = build_view(ctx.incident, Findings.of(outputs), signatures=ctx.signatures)
+            view = revised(build_view(ctx.incident, Findings.of(outputs), signatures=ctx.signatures), ctx.revising)
         status: ResultStatus = ("partial" if failed else "done") if wrote else "failed"
         view = finish(
             view, outputs, self._order, analysis_id=analysis_id, status=status, generated_at=self._clock.now()
@@ -281,6 +281,7 @@ def _input_summary(ctx: AnalysisContext, upstream: Mapping[str, AgentOutput], *,
         "incident_id": ctx.incident.id,
         "baseline_start": ctx.baseline_start,
         "baseline_end": ctx.baseline_end,
+        "baseline_seconds": ctx.baseline_seconds,  # without the spans left out of it
         "window_start": ctx.window_start,
         "window_end": ctx.window_end,
         "metric_rows": _count(ctx.metrics),

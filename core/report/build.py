@@ -22,6 +22,7 @@ from core.models import (
     TimelineEvent,
 )
 from core.report.detection import Detection, detection_of
+from core.report.revision import MAX_NEW_EVIDENCE, Changes, Revising, cause_key, evidence_key
 from core.report.view import (
     Actions,
     Gap,
@@ -174,3 +175,31 @@ def finish(
             "generated_at": generated_at,
         }
     )
+
+
+def compare(previous: ReportView, current: ReportView, previous_revision: int) -> Changes:
+    """What ``current`` changed against ``previous``: the top cause, its confidence, the top cause's evidence
+    that ``previous`` cited for no cause, and the affected services it did not name."""
+    before, now = previous.top_cause, current.top_cause
+    cited = {evidence_key(e) for cause in previous.causes for e in cause.evidence}
+    fresh = [e.description for e in (now.evidence if now else []) if evidence_key(e) not in cited]
+    return Changes(
+        previous_revision=previous_revision,
+        previous_service=before.service if before else None,
+        previous_kind=before.kind if before else None,
+        previous_confidence=before.confidence if before else None,
+        top_changed=cause_key(before) != cause_key(now),
+        new_evidence=fresh[:MAX_NEW_EVIDENCE],
+        new_services=sorted(set(current.impact.services) - set(previous.impact.services)),
+    )
+
+
+def revised(view: ReportView, revising: Revising | None) -> ReportView:
+    """``view`` as the revision ``revising`` describes, with what changed since the earlier one; its
+    ``generated_at`` is the analysis' start until ``finish`` sets its end. ``view`` as it is for None."""
+    if revising is None:
+        return view
+    previous = revising.previous
+    changes = compare(previous, view, revising.number - 1) if previous is not None and revising.number > 1 else None
+    update = {"revision": revising.number, "reason": revising.reason, "changes": changes, "generated_at": revising.at}
+    return view.model_copy(update=update)

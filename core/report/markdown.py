@@ -15,6 +15,7 @@ from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Action, Evidence,
 from core.report.escape import markdown_cell as cell
 from core.report.escape import markdown_code as code
 from core.report.escape import markdown_text as text
+from core.report.revision import REASON_TEXT
 from core.report.timeline import clock
 from core.report.view import Cause, ReportView
 from core.units import format_value, percent, utc
@@ -247,6 +248,30 @@ def _actions(actions: Sequence[Action], checklist: bool) -> list[str]:
     return lines
 
 
+def revision_line(view: ReportView) -> str | None:
+    """One line on what a revised analysis changed (top cause, confidence, new evidence, new services); None
+    for an incident's first analysis."""
+    changes = view.changes
+    if changes is None or view.revision is None:
+        return None
+    when = f" at {utc(view.generated_at)}" if view.generated_at is not None else ""
+    head = f"Revision {view.revision}, revised{when} {REASON_TEXT.get(view.reason or '', '')}".rstrip()
+    top = view.top_cause
+    now = f"{text(top.kind)} on {text(top.service)}" if top else "no cause"
+    if changes.top_changed:
+        was = text(changes.previous_cause) if changes.previous_cause else "no cause"
+        parts = [f"top cause now **{now}** (was {was})"]
+    else:
+        parts = [f"top cause unchanged ({now})"]
+    if top and changes.previous_confidence is not None:
+        parts.append(f"confidence {percent(changes.previous_confidence)} → {percent(top.confidence)}")
+    if changes.new_evidence:
+        parts.append("new evidence: " + "; ".join(text(e, 200) for e in changes.new_evidence))
+    if changes.new_services:
+        parts.append("new services: " + text(", ".join(changes.new_services)))
+    return f"_{head}: {'; '.join(parts)}._"
+
+
 def sections(view: ReportView) -> dict[str, list[str]]:
     """Each section's Markdown lines, in ``SECTIONS`` order (the page shows some of them on their own)."""
     immediate = view.actions.immediate if view.actions else []
@@ -267,6 +292,8 @@ def sections(view: ReportView) -> dict[str, list[str]]:
 def render_markdown(view: ReportView) -> str:
     """The RCA report of ``view``, every section present, ``LEAD`` first."""
     out = [f"# RCA: {text(view.header.title)}", ""]
+    if revised := revision_line(view):
+        out += [revised, ""]
     for section, lines in sections(view).items():
         out += [f"## {section}", "", *lines]
         out.append("")

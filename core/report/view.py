@@ -29,6 +29,7 @@ from core.models import (
     TimelineEvent,
 )
 from core.report.detection import Detection
+from core.report.revision import Changes, Reason
 from core.report.timeline import MAX_ROWS, TimelineRow, key_rows
 
 VERSION = 2  # 1: the dict the supervisor stored before the view existed (read by ``core.report.stored``)
@@ -151,6 +152,9 @@ class ReportView(BaseModel):
     analysis_id: str | None = None
     status: ResultStatus | None = None  # of the analysis; None before one finished
     generated_at: float | None = None  # when the analysis ended, Unix seconds
+    revision: int | None = None  # 1 for the incident's first analysis (``core.report.revision``); None before
+    reason: Reason | None = None  # why this analysis ran
+    changes: Changes | None = None  # against the revision before it; None for the first
     impact: Impact
     timeline: list[TimelineEvent] = Field(default_factory=list)
     anomalies: list[Anomaly] = Field(default_factory=list)
@@ -183,6 +187,15 @@ class ReportView(BaseModel):
     def top_cause(self) -> Cause | None:
         """The most likely root cause, None when none was named."""
         return self.causes[0] if self.causes else None
+
+    @property
+    def cause_changed(self) -> bool:
+        """True when this analysis states a top cause for the first time, or its top cause (service, kind) differs
+        from the analysis before it (another cause, or none any more): what a notification announces. False when
+        it confirms the earlier cause, or when a first analysis names none."""
+        if self.changes is None:
+            return self.top_cause is not None
+        return self.changes.top_changed
 
     @property
     def no_cause_reason(self) -> str | None:

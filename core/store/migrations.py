@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.store import alerts, outbox, templates
+from core.store import alerts, analyses, outbox, templates
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -98,5 +98,10 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         5,
         "the notification outbox: every message before it is sent, and the outcome of its attempts",
         outbox.MIGRATION_STATEMENTS,
+    ),
+    (
+        6,
+        "every analysis of an incident kept as a revision (the reports stored so far become revision 1)",
+        analyses.MIGRATION_STATEMENTS,
     ),
 ]

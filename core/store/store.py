@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,11 @@ import duckdb
 
 from core.errors import NotFoundError, StoreError, StoreLockedError
 from core.models import AgentRun, Feedback, Incident
+from core.report.stored import stored_view
+from core.report.view import ReportView
+from core.store import analyses
 from core.store.alerts import AlertTables
+from core.store.analyses import Revision
 from core.store.migrations import MIGRATIONS
 from core.store.outbox import OutboxTables
 from core.store.pending import PendingTelemetry
@@ -160,23 +164,25 @@ class Store(TelemetryTables, AlertTables, OutboxTables):
         Detection and analysis update the same incident from different threads; each writes only the
         fields it owns, so neither overwrites the other's.
         """
+        if changes:
+            sql, values = self._update_statement(incident_id, changes)
+            with self._write_lock, self._cursor() as cur:
+                cur.execute(sql, values)
+                self._incidents_changed()
+        return self.get_incident(incident_id)
+
+    def _update_statement(self, incident_id: str, changes: Mapping[str, object]) -> tuple[str, list[object]]:
+        """The UPDATE of ``update_incident``, its values validated as an ``Incident``."""
         unknown = set(changes) - set(UPDATABLE)
         if unknown:
             raise ValueError(f"Cannot update incident fields {sorted(unknown)}")
-        if changes:
-            validated = Incident.model_validate({**self.get_incident(incident_id).model_dump(), **changes})
-            assignments, values = [], []
-            for name in changes:
-                column, encode = UPDATABLE[name]
-                assignments.append(f"{column} = ?")
-                values.append(encode(getattr(validated, name)))
-            with self._write_lock, self._cursor() as cur:
-                cur.execute(
-                    f"UPDATE incidents SET {', '.join(assignments)} WHERE id = ?",
-                    [*values, incident_id],
-                )
-                self._incidents_changed()
-        return self.get_incident(incident_id)
+        validated = Incident.model_validate({**self.get_incident(incident_id).model_dump(), **changes})
+        assignments, values = [], []
+        for name in changes:
+            column, encode = UPDATABLE[name]
+            assignments.append(f"{column} = ?")
+            values.append(encode(getattr(validated, name)))
+        return f"UPDATE incidents SET {', '.join(assignments)} WHERE id = ?", [*values, incident_id]
 
     def get_incident(self, incident_id: str) -> Incident:
         """The incident with this id; ``NotFoundError`` when there is none."""
@@ -229,6 +235,17 @@ class Store(TelemetryTables, AlertTables, OutboxTables):
         with self._cursor() as cur:
             rows = cur.execute(sql, params).fetchall()
         return [incident_from_row(row) for row in rows]
+
+    def incident_spans(self, start: float, end: float) -> list[tuple[str, float, float | None]]:
+        """(id, start_time, end_time) of the incidents that overlap ``[start, end]`` (end None while open)."""
+        with self._cursor() as cur:
+            rows = cur.execute(
+                "SELECT id, epoch(start_time), epoch(end_time) FROM incidents "
+                "WHERE start_time <= to_timestamp(?) AND (end_time IS NULL OR end_time >= to_timestamp(?)) "
+                "ORDER BY start_time",
+                [end, start],
+            ).fetchall()
+        return [(row[0], float(row[1]), None if row[2] is None else float(row[2])) for row in rows]
 
     def open_incidents(self) -> list[Incident]:
         """Incidents not yet resolved, oldest first (copies: changing them changes nothing stored)."""
@@ -301,6 +318,51 @@ class Store(TelemetryTables, AlertTables, OutboxTables):
                 [incident_id],
             ).fetchall()
         return [run_from_row(row) for row in rows]
+
+    # --- revisions: every analysis of an incident (core.store.analyses) ------------------------
+
+    def save_analysis(self, view: ReportView, markdown: str | None, started_at: float) -> Incident:
+        """Keep the analysis ``view`` reports as a revision of its incident and make it the incident's latest
+        report (its ``final_summary``, Markdown and top cause), in one transaction; returns the incident."""
+        top = view.top_cause
+        changes = {
+            "analysis_status": view.status or "done",
+            "final_summary": view,
+            "rca_markdown": markdown,
+            "root_cause_service": top.service if top else None,
+            "root_cause_kind": top.kind if top else None,
+            "root_cause_confidence": top.confidence if top else None,
+            "updated_at": view.generated_at,
+        }
+        incident_id = view.header.incident_id
+        with self._write_lock:
+            sql, values = self._update_statement(incident_id, changes)
+            with self._cursor() as cur:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    analyses.insert(cur, view, markdown, started_at)
+                    cur.execute(sql, values)
+                    cur.execute("COMMIT")
+                except duckdb.Error:
+                    cur.execute("ROLLBACK")
+                    raise
+                finally:
+                    self._incidents_changed()
+        return self.get_incident(incident_id)
+
+    def revisions(self, incident_id: str) -> list[Revision]:
+        """Every analysis of the incident, first revision first (empty before any analysis)."""
+        incident = self.get_incident(incident_id)
+        with self._cursor() as cur:
+            rows = analyses.select(cur, incident_id)
+        return [analyses.revision_from_row(row, lambda raw: stored_view(raw, incident)) for row in rows]
+
+    def latest_revision(self, incident_id: str) -> Revision | None:
+        """The incident's latest analysis, None before any."""
+        incident = self.get_incident(incident_id)
+        with self._cursor() as cur:
+            rows = analyses.select(cur, incident_id, latest=True)
+        return analyses.revision_from_row(rows[0], lambda raw: stored_view(raw, incident)) if rows else None
 
     # --- feedback on the RCA -----------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from app import formatting
 from app.incident_view import failed_agents, latest_analysis, runs_frame, timeline_frame
 from app.progress import ProgressBoard
 from core.config import Settings
+from core.detection.promise import expected_detection
 from core.errors import FaultRequestError, SourceError, StoreLockedError
 from core.models import AgentRun, Incident, RootCauseOutput, agent_output
 
@@ -66,10 +67,18 @@ def test_llm_mode_without_key() -> None:
     assert formatting.llm_mode(Settings(openai_api_key=None)) == "Deterministic analyzers (no OPENAI_API_KEY)"
 
 
-def test_expected_detection_time() -> None:
+def test_the_promised_detection_time_follows_the_targets_traffic() -> None:
     settings = Settings(confirmation_seconds=10, detection_interval_seconds=5)
-    assert formatting.expected_detection_seconds("error_rate", settings) == (15, 20)
-    assert formatting.expected_detection_seconds("memory_leak", settings) == (15, 60)
+    busy = expected_detection("error_rate", 15.0, settings)
+    assert (busy.about, busy.at_most) == (15, 20)
+    assert formatting.promise_text(busy, "checkout").startswith("Detection should take about 15 s (at most ~20 s)")
+    quiet = expected_detection("error_rate", 1.0, settings)  # 20 requests take 20 s: the window doubles
+    assert (quiet.about, quiet.at_most) == (20, 30)
+    assert "1.0 requests a second payments answers now" in formatting.promise_text(quiet, "payments")
+    idle = expected_detection("error_rate", 0.1, settings)
+    assert idle.at_most is None and "may take minutes" in formatting.promise_text(idle, "payments")
+    assert expected_detection("cpu_saturation", 0.1, settings).at_most == 20  # a gauge: traffic does not matter
+    assert expected_detection("memory_leak", 15.0, settings).at_most == 60
 
 
 @pytest.mark.parametrize(

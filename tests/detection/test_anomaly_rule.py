@@ -1,6 +1,7 @@
 """The anomaly rule on synthetic series, and wired into the monitor with in-memory sources."""
 
 import math
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from core.anomaly import DEFAULT_ALERT_THRESHOLD, DetectorConfig
 from core.clock import VirtualClock
 from core.config import Settings
-from core.detection.anomaly_rule import ANOMALY_SUSTAIN_SECONDS, AnomalyRule
+from core.detection.anomaly_rule import ANOMALY_SUSTAIN_SECONDS, MAX_HOLD_SECONDS, AnomalyRule
 from core.detection.lifecycle import IncidentTracker
 from core.models import LogEvent, MetricPoint, Topology
 from core.orchestration.monitor import Monitor
@@ -173,3 +174,46 @@ def test_a_series_that_stopped_reporting_stops_firing():
     last = START + STEP * (len(values) - 1)
     assert rule.signals(last)
     assert rule.signals(last + 3 * STEP) == []
+
+
+def _excursions(hold: bool, back_to: float = 100.0) -> tuple[float, float, list]:
+    """A series at 100 ± 1 for 400 polls, 12 polls at 108 (a fault), 30 at ``back_to``, then 108 again: the
+    highest evidence of the first three points of each excursion, and the series the release restored."""
+    rule = AnomalyRule.for_interval(0.3, 5.0, 30.0)
+    rng = random.Random(3)
+    clock = [0.0]
+
+    def feed(n: int, level: float) -> float:
+        found = []
+        for _ in range(n):
+            clock[0] += 5
+            rule.observe([MetricPoint(clock[0], "svc", "m", level + rng.gauss(0, 1))])
+            found.append(rule._series[("svc", "m")].detector.evidence)
+        return max(found[:3])
+
+    feed(400, 100)
+    if hold:
+        rule.hold(clock[0])
+    first = feed(12, 108)
+    feed(30, back_to)
+    restored = rule.release(clock[0]) if hold else []
+    return first, feed(12, 108), restored
+
+
+def test_a_fault_held_out_of_learning_leaves_the_next_one_as_surprising() -> None:
+    first, second, _ = _excursions(hold=False)
+    assert first == 1.0 and second < 0.3  # learned: the same excursion again is no longer news
+    first, second, restored = _excursions(hold=True)
+    assert first == second == 1.0 and restored == [("svc", "m")]
+
+
+def test_a_series_that_does_not_come_back_keeps_its_new_normal() -> None:
+    _, _, restored = _excursions(hold=True, back_to=108.0)
+    assert restored == []
+
+
+def test_a_long_hold_keeps_what_was_learned() -> None:
+    rule = AnomalyRule.for_interval(0.3, 5.0, 30.0)
+    rule.observe([MetricPoint(0.0, "svc", "m", 1.0)])
+    rule.hold(0.0)
+    assert rule.holding and rule.release(MAX_HOLD_SECONDS + 1) == [] and not rule.holding

@@ -111,3 +111,28 @@ def test_worst_and_fingerprints() -> None:
     assert fingerprint_of("postgres", TOPOLOGY) == fingerprint_of("frontend", TOPOLOGY)
     assert fingerprint_of("gateway", TOPOLOGY) == fingerprint_of("frontend", TOPOLOGY)
     assert fingerprint_of("unknown-service", TOPOLOGY) != fingerprint_of("frontend", TOPOLOGY)
+
+
+def test_a_new_problem_in_a_recovering_incident_opens_its_own() -> None:
+    """Quiet for half the resolve wait (15 s here), the incident is recovering: a new signal, once confirmed,
+    resolves it and opens another incident; until then it joins neither."""
+    loop = Loop()
+    loop.poll(("error_rate", "checkout", 0.3))
+    assert loop.poll(("error_rate", "checkout", 0.3)) == ["opened:inc-1"]
+    assert [loop.poll() for _ in range(3)] == [[], [], []]  # quiet for 15 s
+    assert loop.poll(("latency_p95", "postgres", 1500), ("error_rate", "checkout", 0.2)) == []  # not confirmed
+    assert loop.poll(("latency_p95", "postgres", 1500)) == ["resolved:inc-1", "opened:inc-2"]
+    old, new = loop.incidents["inc-1"], loop.incidents["inc-2"]
+    assert (old.status, old.end_time) == ("RESOLVED", 15.0)
+    assert "a new problem began" in (old.resolution_note or "")
+    assert new.services == ["postgres"] and new.start_time == 30.0
+
+
+def test_a_recovering_incident_is_rejoined_by_its_own_signals_and_joined_while_active() -> None:
+    loop = Loop()
+    loop.poll(("error_rate", "checkout", 0.3))
+    loop.poll(("error_rate", "checkout", 0.3))
+    assert [loop.poll() for _ in range(3)] == [[], [], []]
+    assert loop.poll(("error_rate", "checkout", 0.3)) == []  # the same problem back: still inc-1, nothing new
+    assert loop.poll(("error_rate", "checkout", 0.3), ("latency_p95", "frontend", 1500)) == ["updated:inc-1"]
+    assert sorted(loop.incidents["inc-1"].services) == ["checkout", "frontend"] and len(loop.incidents) == 1

@@ -6,7 +6,15 @@ from core import models as m
 from core.config import Settings
 from core.detection.base import Poll
 from core.detection.history import SeriesHistory
-from core.detection.rules import LogLineRules, MetricThresholdRules, linear_fit, log_signals, wilson_lower_bound
+from core.detection.rules import (
+    ERROR_WINDOW_SECONDS,
+    LogLineRules,
+    MetricThresholdRules,
+    evidence_seconds,
+    linear_fit,
+    log_signals,
+    wilson_lower_bound,
+)
 from core.models import LogEvent, MetricPoint, Signal
 
 SETTINGS = Settings(_env_file=None)
@@ -48,6 +56,45 @@ def test_error_rate_rule(rate: float, error_rate: float, fires: bool) -> None:
     history = history_of("checkout", {m.REQUEST_RATE: [rate] * 3, m.ERROR_RATE: [error_rate] * 3})
     signals = evaluate(history, [], now_of(history, "checkout", m.ERROR_RATE), SETTINGS)
     assert [s.rule for s in signals] == (["error_rate"] if fires else [])
+
+
+def _first_firing_poll(rate: float, share: float, polls: int = 12) -> int | None:
+    """Polls after a fault's onset (1 = the first poll that saw it) until the error-rate rule fires on a service
+    answering ``rate`` requests per second, ``share`` of them failing from the onset; None when it never does."""
+    rules = MetricThresholdRules(SETTINGS, SeriesHistory())
+    for i in range(-12, polls):  # a minute without errors first
+        now = 1000.0 + i * 5.0
+        failing = share if i >= 0 else 0.0
+        points = [
+            MetricPoint(now, "payments", m.REQUEST_RATE, rate),
+            MetricPoint(now, "payments", m.ERROR_RATE, failing),
+        ]
+        if rules.evaluate(Poll(now, 5.0, points, [])) and i >= 0:
+            return i + 1
+    return None
+
+
+@pytest.mark.parametrize(
+    ("rate", "within"),
+    [
+        pytest.param(20.0, 1, id="busy"),
+        pytest.param(3.0, 2, id="3-requests-a-second"),
+        pytest.param(1.5, 2, id="1.5-requests-a-second"),
+        pytest.param(0.5, 5, id="0.5-requests-a-second"),
+    ],
+)
+def test_a_quiet_service_is_judged_on_as_many_requests_as_a_busy_one(rate: float, within: int) -> None:
+    """The window grows until it holds MIN_REQUESTS requests: 30% errors fire within a few polls whatever the
+    traffic, where a fixed 10-s window never holds 20 requests below 2 a second."""
+    fired = _first_firing_poll(rate, 0.30)
+    assert fired is not None and fired <= within
+    assert _first_firing_poll(rate, 0.0) is None  # no errors, no signal, however long the window grows
+
+
+def test_the_error_window_stops_growing_at_a_minute() -> None:
+    assert _first_firing_poll(0.25, 0.5, polls=30) is None  # 15 requests a minute: never enough evidence
+    assert evidence_seconds(50.0) == ERROR_WINDOW_SECONDS and evidence_seconds(1.0) == 20.0
+    assert evidence_seconds(0.25) is None
 
 
 def test_latency_rule_needs_requests_and_threshold() -> None:

@@ -161,3 +161,18 @@ def test_a_rule_added_to_the_monitor_runs_on_every_poll(rig: Rig) -> None:
     (incident,) = rig.store.list_incidents()
     assert [s.rule for s in incident.signals] == ["always"]
     assert incident.title == "always on"
+
+
+@pytest.mark.slow
+def test_the_anomaly_detectors_hold_while_a_fault_runs_or_an_incident_is_open(rig: Rig) -> None:
+    rig.run(30)
+    assert not rig.monitor.anomaly.holding
+    fault = rig.client.inject("error_rate", "checkout", 1.0, 20)
+    rig.monitor.note_fault(fault.id, fault.started_at, fault.expires_at)
+    rig.run(5)
+    assert rig.monitor.anomaly.holding  # from the first poll of the fault, before its points are learned
+    rig.run(30)
+    (incident,) = rig.store.open_incidents()  # the fault is over, its incident is not: still held
+    assert rig.monitor.anomaly.holding
+    rig.run(120)
+    assert rig.store.get_incident(incident.id).status == "RESOLVED" and not rig.monitor.anomaly.holding

@@ -17,8 +17,8 @@ import pytest
 from core.clock import VirtualClock
 from core.config import Settings
 from core.detection.lifecycle import IncidentEvent
-from core.models import Incident
-from core.orchestration.queue import REANALYSIS_MIN_GAP_SECONDS, AnalysisQueue
+from core.models import Incident, Signal
+from core.orchestration.queue import EVIDENCE_MIN_GAP_SECONDS, AnalysisQueue, new_evidence
 from core.orchestration.supervisor import ProgressCallback
 from core.runtime import Runtime
 from demo_service import DemoService
@@ -36,13 +36,17 @@ class RecordingAnalyzer:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.reasons: list[str] = []
         self.hold = threading.Event()
         self.hold.set()
         self._lock = threading.Lock()
 
-    def analyze(self, incident_id: str, on_progress: ProgressCallback | None = None) -> Incident:
+    def analyze(
+        self, incident_id: str, on_progress: ProgressCallback | None = None, *, reason: str = "rerun"
+    ) -> Incident:
         with self._lock:
             self.calls.append(incident_id)
+            self.reasons.append(reason)
         assert self.hold.wait(30), "an analysis was held for 30 s"
         return _incident(incident_id)
 
@@ -82,20 +86,90 @@ def clock() -> VirtualClock:
     return VirtualClock(T0)
 
 
-def test_opening_analyses_at_once_and_a_join_only_after_the_gap(clock: VirtualClock) -> None:
+def _joined(incident: Incident, signal: Signal) -> IncidentEvent:
+    """The event of ``signal`` joining ``incident``."""
+    return IncidentEvent("updated", incident.model_copy(update={"signals": [*incident.signals, signal]}), (signal,))
+
+
+def _signal(rule: str, service: str, ts: float = T0) -> Signal:
+    return Signal(rule=rule, service=service, value=1.0, threshold=0.5, ts=ts, message=f"{rule} on {service}")
+
+
+def test_new_evidence_is_analysed_at_once_or_when_the_gap_has_passed(clock: VirtualClock) -> None:
     analyzer = RecordingAnalyzer()
     queue = AnalysisQueue(analyzer, clock, synchronous=True)
     incident = _incident()
     queue.on_event(IncidentEvent("opened", incident))
-    joined = IncidentEvent("updated", incident, new_signals=tuple(incident.signals))
-    clock.advance(REANALYSIS_MIN_GAP_SECONDS - 1)
-    queue.on_event(joined)
-    queue.on_event(IncidentEvent("updated", incident))  # nothing new: never analysed again
-    assert analyzer.calls == ["inc-1"]
+    clock.advance(EVIDENCE_MIN_GAP_SECONDS - 1)
+    queue.on_event(_joined(incident, _signal("latency_p95", "frontend")))  # a new service, within the gap: owed
+    queue.on_event(_joined(incident, _signal("error_rate", "checkout")))  # nothing new: never analysed for it
+    queue.poll()
+    assert analyzer.reasons == ["opened"]
     clock.advance(1)
-    queue.on_event(joined)
+    queue.poll()  # the gap has passed: the owed change is analysed, once
+    queue.poll()
+    assert analyzer.reasons == ["opened", "new_evidence"]
+    clock.advance(EVIDENCE_MIN_GAP_SECONDS)
+    queue.on_event(_joined(incident, _signal("db_pool", "checkout")))  # a new rule, after the gap: at once
+    assert analyzer.reasons == ["opened", "new_evidence", "new_evidence"]
     queue.on_event(IncidentEvent("resolved", incident))
-    assert analyzer.calls == ["inc-1", "inc-1"]
+    assert analyzer.reasons[-1] == "resolved"
+
+
+def test_new_evidence_means_a_new_service_or_a_new_rule() -> None:
+    incident = _incident()  # error_rate on checkout
+    assert new_evidence(_joined(incident, _signal("error_rate", "frontend")))
+    assert new_evidence(_joined(incident, _signal("db_pool", "checkout")))
+    two = incident.model_copy(update={"signals": [*incident.signals, _signal("latency_p95", "frontend")]})
+    assert not new_evidence(_joined(two, _signal("latency_p95", "checkout")))  # both already seen, apart
+    assert not new_evidence(IncidentEvent("updated", incident))
+
+
+def test_an_open_incident_is_analysed_again_at_growing_intervals_until_it_resolves(clock: VirtualClock) -> None:
+    analyzer = RecordingAnalyzer()
+    queue = AnalysisQueue(analyzer, clock, synchronous=True)
+    incident = _incident()  # detected at T0
+    queue.on_event(IncidentEvent("opened", incident))
+    times = []
+    while clock.now() < T0 + 500:
+        clock.advance(5)
+        before = len(analyzer.calls)
+        queue.poll()
+        times += [clock.now() - T0] * (len(analyzer.calls) - before)
+    assert times == [15, 30, 60, 120, 240, 480]  # SCHEDULE_SECONDS, then every doubling
+    assert analyzer.reasons == ["opened"] + ["scheduled"] * 6
+    queue.on_event(IncidentEvent("resolved", incident))
+    clock.advance(1000)
+    queue.poll()
+    assert analyzer.reasons[-1] == "resolved" and len(analyzer.calls) == 8  # nothing after the resolution
+
+
+def test_a_scheduled_analysis_is_skipped_right_after_another_one(clock: VirtualClock) -> None:
+    analyzer = RecordingAnalyzer()
+    queue = AnalysisQueue(analyzer, clock, synchronous=True)
+    incident = _incident()
+    queue.on_event(IncidentEvent("opened", incident))
+    clock.advance(12)
+    queue.on_event(_joined(incident, _signal("latency_p95", "frontend")))  # analysed at +12 s
+    clock.advance(3)
+    queue.poll()  # +15 s is due, 3 s after the last analysis: not again
+    clock.advance(15)
+    queue.poll()  # +30 s
+    assert analyzer.reasons == ["opened", "new_evidence", "scheduled"]
+
+
+def test_an_incident_open_across_a_restart_keeps_its_schedule(clock: VirtualClock) -> None:
+    analyzer = RecordingAnalyzer()
+    queue = AnalysisQueue(analyzer, clock, synchronous=True)
+    clock.advance(40)
+    queue.track(_incident())  # opened at T0, 40 s ago: the next re-analysis is at +60 s
+    queue.poll()
+    clock.advance(19)
+    queue.poll()
+    assert analyzer.calls == []
+    clock.advance(1)
+    queue.poll()
+    assert analyzer.reasons == ["scheduled"]
 
 
 def test_an_escalation_is_analysed_at_once_even_within_the_gap(clock: VirtualClock) -> None:
@@ -103,7 +177,7 @@ def test_an_escalation_is_analysed_at_once_even_within_the_gap(clock: VirtualClo
     queue = AnalysisQueue(analyzer, clock, synchronous=True)
     queue.on_event(IncidentEvent("opened", _incident()))
     queue.on_event(IncidentEvent("updated", _incident(severity="SEV1"), escalated=True))
-    assert analyzer.calls == ["inc-1", "inc-1"]
+    assert analyzer.reasons == ["opened", "escalated"]
 
 
 def test_requests_join_the_running_analysis_and_a_change_adds_exactly_one_more(clock: VirtualClock) -> None:
@@ -149,8 +223,10 @@ def test_a_failed_analysis_is_logged_and_the_next_request_runs(
     clock: VirtualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     class Failing(RecordingAnalyzer):
-        def analyze(self, incident_id: str, on_progress: ProgressCallback | None = None) -> Incident:
-            super().analyze(incident_id, on_progress)
+        def analyze(
+            self, incident_id: str, on_progress: ProgressCallback | None = None, *, reason: str = "rerun"
+        ) -> Incident:
+            super().analyze(incident_id, on_progress, reason=reason)
             raise RuntimeError("agents crashed")
 
     analyzer = Failing()
@@ -211,7 +287,7 @@ def test_an_escalation_is_analysed_again_at_once_so_the_report_states_the_new_se
 
         joined = runtime.store.update_incident("esc-1", updated_at=runtime.clock.now())
         runtime.queue.on_event(IncidentEvent("updated", joined, new_signals=tuple(joined.signals)))
-        assert len(runtime.store.agent_runs("esc-1")) == runs  # a join within the gap is not analysed yet
+        assert len(runtime.store.agent_runs("esc-1")) == runs  # no new service or rule: not analysed again
 
         escalated = runtime.store.update_incident("esc-1", severity="SEV1")
         runtime.queue.on_event(IncidentEvent("updated", escalated, escalated=True))
@@ -227,9 +303,9 @@ def test_an_incident_that_changes_while_its_analysis_runs_is_analysed_once_more(
     gate, calls = threading.Event(), []
     analyze = runtime.analysis.analyze
 
-    def gated(incident_id: str, on_progress=None) -> Incident:
+    def gated(incident_id: str, on_progress=None, *, reason: str = "rerun") -> Incident:
         calls.append(incident_id)
-        analysed = analyze(incident_id, on_progress)  # reports the incident as it is now...
+        analysed = analyze(incident_id, on_progress, reason=reason)  # reports the incident as it is now...
         gate.wait(30)  # ...and is still running when the incident changes
         return analysed
 

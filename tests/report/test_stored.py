@@ -74,7 +74,7 @@ def test_a_database_written_by_the_old_code_still_opens(old_db: Path) -> None:
     before = _stored_text(old_db, OLD_INCIDENT)
     opened = Store(old_db)
     try:
-        # migrations after 3 add tables (alerts, ...); none rewrites a summary: the stored text is compared below
+        # migrations after 3 add tables (alerts, analyses); none rewrites a summary: the stored text is compared below
         assert opened.schema_version() == MIGRATIONS[-1][0]
         old = opened.get_incident(OLD_INCIDENT)
         view = old.final_summary
@@ -94,6 +94,9 @@ def test_a_database_written_by_the_old_code_still_opens(old_db: Path) -> None:
         page = export_incident(opened, OLD_INCIDENT, "html", settings=settings, now=old.detected_at + 60).content
         assert b"<h3>1. db_slow on postgres</h3>" in page and b"No samples in this time range yet" in page
         assert len(opened.feedback(OLD_INCIDENT)) == 1
+        (kept,) = opened.revisions(OLD_INCIDENT)  # the report stored before revisions existed is revision 1
+        assert (kept.number, kept.reason, kept.analysis_id) == (1, None, view.analysis_id)
+        assert kept.markdown == before[1] and kept.view is not None and kept.view.top_cause == top
     finally:
         opened.close()
     assert _stored_text(old_db, OLD_INCIDENT) == before  # reading changed nothing
@@ -107,6 +110,8 @@ def test_old_partial_and_missing_summaries_open(old_db: Path) -> None:
         assert partial.logs is None and partial.actions is None and partial.agents == {}
         assert [e.source for e in partial.timeline] == ["detection"]  # the incident's signal
         assert opened.get_incident("old-pending").final_summary is None
+        assert [r.number for r in opened.revisions("old-partial-summary")] == [1]
+        assert opened.revisions("old-pending") == [] and opened.latest_revision("old-pending") is None
         page = export_incident(opened, "old-pending", "html", settings=Settings(), now=T0)
         assert "No summary: the analysis has not finished." in page.content.decode()
     finally:

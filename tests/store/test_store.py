@@ -9,8 +9,11 @@ import pytest
 
 from core.errors import NotFoundError, StoreError, StoreLockedError
 from core.models import AgentRun, Incident, InjectedFault, LogEvent, MetricPoint, Signal
+from core.report.build import revised
+from core.report.revision import Revising
 from core.store import Store
 from core.store.migrations import MIGRATIONS
+from tests.report.views import rich_view
 
 
 def incident(id_: str = "11111111-aaaa", **changes: object) -> Incident:
@@ -218,3 +221,29 @@ def test_an_open_incidents_read_overtaken_by_a_write_is_not_kept(store: Store, m
     assert len(store.open_incidents()) == 1  # what was open when the read began
     monkeypatch.undo()
     assert store.open_incidents() == []
+
+
+def test_every_analysis_is_kept_as_a_revision_and_the_latest_is_the_incidents(store: Store) -> None:
+    store.save_incident(incident("inc-1"))
+    assert store.open_incidents()[0].root_cause_kind is None  # now cached until the next write
+    first = revised(rich_view(), Revising(1, "opened", 1010.0)).model_copy(update={"analysis_id": "a-1"})
+    store.save_analysis(first, "# first", 1010.0)
+    second = revised(rich_view(), Revising(2, "scheduled", 1025.0, first)).model_copy(update={"analysis_id": "a-2"})
+    saved = store.save_analysis(second, "# second", 1025.0)
+    assert saved.rca_markdown == "# second" and saved.final_summary is not None and saved.final_summary.revision == 2
+    assert (saved.root_cause_service, saved.root_cause_kind) == ("checkout", "error_rate")
+    assert store.open_incidents()[0].root_cause_kind == "error_rate"  # a revision is a write to the incident
+    revisions = store.revisions("inc-1")
+    assert [(r.number, r.reason, r.analysis_id, r.markdown) for r in revisions] == [
+        (1, "opened", "a-1", "# first"),
+        (2, "scheduled", "a-2", "# second"),
+    ]
+    assert revisions[1].view is not None and revisions[1].view.changes is not None
+    assert store.latest_revision("inc-1") == revisions[1]
+    with pytest.raises(StoreError):  # the same analysis twice: nothing changes
+        store.save_analysis(second.model_copy(update={"revision": 3}), "# again", 1030.0)
+    assert [r.number for r in store.revisions("inc-1")] == [1, 2] and store.get_incident(
+        "inc-1"
+    ).rca_markdown == "# second"
+    with pytest.raises(NotFoundError):
+        store.revisions("nope")

@@ -1,0 +1,146 @@
+"""``python -m benchmarks.sessions``: demo-like sessions of 10-15 faults, scored fault by fault.
+
+Each session (one per seed) injects faults of random kinds, targets and intensities (0.3-1.0) one after
+another, 60-150 s apart (``plan``), through ``simulate`` with a fault schedule, as a presenter would press
+them. It prints the share of faults whose incident's first and final analysis names them at (service, kind)
+level (over every fault, and over the faults an incident explains), the share merged into another fault's
+incident or split over two incidents, the missed ones (no incident), the detection delay p50/p95 (from the
+fault's start to its incident) and how often it was within the delay the Fault injection page promised, per
+kind, per seed and in all. Exit code 1 when a target of issue 14 is missed.
+
+    python -m benchmarks.sessions [--seeds 1-6] [--jobs 2] [--rows out.jsonl]
+    python -m benchmarks.sessions --score out.jsonl      # score earlier rows again without simulating
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from benchmarks.rca.runner import read_rows
+from benchmarks.seed_faults import seeds_of
+from benchmarks.sessions import plan, scoring
+from benchmarks.sessions.report import report
+from core.config import Settings, load_settings
+from core.detection.promise import expected_detection
+from core.models import REQUEST_RATE, InjectedFault
+from core.simulation import simulate
+from core.store import Store
+from demo_service import DemoService
+from demo_service.mechanics import catalogue
+
+WARMUP_SECONDS = 300.0
+
+
+def run_one(session: plan.Session) -> dict:
+    """Simulate one session and keep what scoring needs, with the detection delay the Fault injection page
+    would have promised for each fault (from its target's traffic over the minute before it)."""
+    started = time.perf_counter()
+    settings = load_settings()  # in each worker process: the environment the benchmark was started with
+    with tempfile.TemporaryDirectory(prefix="sessions-bench-") as tmp:
+        db = Path(tmp) / "s.duckdb"
+        result = simulate(
+            list(session.faults),
+            demo=DemoService,
+            settings=settings,
+            duration=session.duration,
+            warmup=WARMUP_SECONDS,
+            seed=session.seed,
+            db=db,
+        )
+        promised = _promises(db, result.faults, settings)
+    causes = ("service", "kind", "confidence")
+    return {
+        "seed": session.seed,
+        "faults": [
+            f.model_dump(mode="json", include={"id", "type", "target", "intensity", "started_at", "start_s"})
+            | {"promised_s": promised[f.id]}
+            for f in result.faults
+        ],
+        "incidents": [
+            {
+                "title": i.title,
+                "faults": i.faults,
+                "detected_at": i.detected_at,
+                "detection_delay_s": i.detection_delay_s,
+                "revisions": i.revisions,
+                "root_causes": [c.model_dump(include=set(causes)) for c in i.root_causes[:3]],
+                "first_root_causes": [c.model_dump(include=set(causes)) for c in i.first_root_causes[:3]],
+            }
+            for i in result.incidents
+        ],
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _promises(db: Path, faults: Sequence[InjectedFault], settings: Settings) -> dict[str, float | None]:
+    """The 'at most' delay the Fault injection page promises for each fault (``core.detection.promise``)."""
+    store = Store(db)
+    try:
+        found = {}
+        for fault in faults:
+            rates = store.metrics_frame(
+                fault.started_at - 60.0, fault.started_at, services=[fault.target], metrics=[REQUEST_RATE]
+            )
+            rate = None if rates.empty else float(rates["value"].mean())
+            found[fault.id] = expected_detection(fault.type, rate, settings).at_most
+        return found
+    finally:
+        store.close()
+
+
+def run_all(sessions: Sequence[plan.Session], jobs: int, out: Path | None) -> list[dict]:
+    """Every session, ``jobs`` at a time; one line per finished session on stderr, rows appended to ``out``."""
+    if out is not None:
+        out.write_text("")
+    rows: list[dict] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for future in as_completed([pool.submit(run_one, s) for s in sessions]):
+            row = future.result()
+            rows.append(row)
+            found = scoring.headline(scoring.score_faults(row))
+            print(
+                f"[{len(rows)}/{len(sessions)}] seed {row['seed']}: {len(row['faults'])} faults, "
+                f"{len(row['incidents'])} incidents, final top-1 {found['final_top1']:.0%} "
+                f"({row['wall_seconds']:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+            if out is not None:
+                with out.open("a") as handle:
+                    handle.write(json.dumps(row) + "\n")
+    return sorted(rows, key=lambda r: r["seed"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.sessions", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seeds", default="1-6", help="one session per seed (1-6)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
+    parser.add_argument("--rows", type=Path, default=None, help="write one JSON row per session to this file")
+    parser.add_argument("--score", type=Path, default=None, help="score rows of an earlier run, simulate nothing")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    if args.score is not None:
+        rows = sorted(read_rows(args.score), key=lambda r: r["seed"])
+    else:
+        kinds = [(kind.type, kind.targets) for kind in catalogue()]
+        sessions = [plan.session(seed, kinds) for seed in seeds_of(args.seeds)]
+        total = sum(len(s.faults) for s in sessions)
+        print(f"{len(sessions)} sessions, {total} faults, on {args.jobs} worker(s)", file=sys.stderr, flush=True)
+        rows = run_all(sessions, args.jobs, args.rows)
+    lines, ok = report(rows)
+    print("\n".join(lines))
+    print(f"\n{len(rows)} sessions scored in {time.perf_counter() - started:.0f} s of wall time")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
