@@ -215,7 +215,8 @@ class PrometheusMetricsSource:
 
         Of several queries for one signal (several presets), the first that has a service wins for it."""
         self._last_now = now
-        if self.presets and self._due(self._plan_at, now):
+        # An empty plan (a Prometheus that has scraped nothing yet) is retried at every poll.
+        if self.presets and (self._due(self._plan_at, now) or not self._status.queries):
             self._discover(now)
         params = {"start": f"{now - self.lookback:.3f}", "end": f"{now:.3f}", "step": f"{self.step:g}"}
         points: list[MetricPoint] = []
@@ -271,7 +272,7 @@ class PrometheusMetricsSource:
         if not self.presets:
             return self._configured_topology()
         now = self._last_now if self._last_now is not None else 0.0
-        if self._due(self._edges_at, now):
+        if self._due(self._edges_at, now) or not self._status.edges:
             discovered = discover_edges(self.presets, self._names, self._instant, self.extra_matchers)
             edges = merge_edges(discovered, self.config.edges)
             self._edges_at = now
