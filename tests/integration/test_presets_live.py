@@ -3,7 +3,9 @@
 with no ``PROMQL_CONFIG_FILE``, ``PROMQL_PRESET=auto`` finds the metrics, the edges come from the service
 graph or the mesh and equal the shop's dependency graph, and ``python -m core.cli watch --json`` names
 ``error_rate`` on ``payments`` as the first root cause of the incident an injected fault opens there (its
-callers fail too: without the discovered graph the ranking has no way to tell the origin)."""
+callers fail too). Measured once by hand: with ``PROMQL_PRESET=otel,kubernetes`` (no edges at all) the
+ranking still names payments at intensity 1.0, so this test shows the pipeline works with discovered edges;
+it does not by itself show that the edges are needed."""
 
 from __future__ import annotations
 
