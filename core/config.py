@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     prometheus_extra_matchers: str = ""
     service_label: str = "service"
     promql_config_file: Path | None = None
+    promql_preset: str | None = Field(
+        default=None,
+        description="auto (every preset whose metrics exist), none, or a comma list of shop, otel, istio, linkerd,"
+        " kubernetes, service_graph; default auto without PROMQL_CONFIG_FILE, none with it.",
+    )
+    topology_refresh_seconds: float = Field(
+        default=60.0, gt=0, description="How often the metrics and edges that exist are re-discovered."
+    )
     loki_url: str | None = None
     loki_bearer_token: SecretStr | None = None
     loki_username: str | None = None
@@ -135,6 +143,13 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=2)
+
+    @property
+    def promql_preset_mode(self) -> str:
+        """PROMQL_PRESET as it applies: ``auto`` by default without PROMQL_CONFIG_FILE, ``none`` with it."""
+        if self.promql_preset is not None and self.promql_preset.strip():
+            return self.promql_preset.strip().lower()
+        return "none" if self.promql_config_file else "auto"
 
     @property
     def api_token_set(self) -> bool:

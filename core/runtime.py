@@ -35,6 +35,7 @@ from core.scheduler import DetectionScheduler
 from core.self_metrics import SelfMetrics
 from core.sources.demo import DemoFactory, DemoLogSource, DemoMetricsSource, DemoServiceClient, EmbeddedDemo, open_demo
 from core.sources.factory import Sources, prometheus_loki_sources
+from core.sources.presets.model import DiscoveryStatus
 from core.store import Store
 from core.store.alerts import Outcome
 
@@ -260,6 +261,12 @@ class Runtime:
             SourceStatus(h.name, h.target, h.ok, h.last_success, h.last_error, h.last_error_at)
             for h in self.monitor.health.values()
         ]
+
+    def metrics_discovery(self) -> DiscoveryStatus | None:
+        """What the Prometheus source found (presets, queries, edges and their origins, signals per service),
+        without a request; None for a source that discovers nothing (the demo service)."""
+        discovery = getattr(self.monitor.metrics, "discovery", None)
+        return discovery() if callable(discovery) else None
 
     def demo_service_url(self) -> str | None:
         """Base URL of the demo service (embedded or configured); None when there is none."""

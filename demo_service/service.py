@@ -17,6 +17,7 @@ class DemoService:
     """A simulated online shop serving /metrics, /logs, /health, /faults and /topology over HTTP.
 
     ``clock`` is any object with ``now() -> float`` (Unix seconds); the wall clock when None.
+    ``metrics_style`` names the convention of /metrics (``demo_service.styles.STYLES``).
     The shop only advances when asked something, to the clock's current time.
     """
 
@@ -25,8 +26,9 @@ class DemoService:
         clock: Clock | None = None,
         seed: int = 42,
         log_capacity: int = DEFAULT_CAPACITY,
+        metrics_style: str = "shop",
     ) -> None:
-        self.simulation = Simulation(clock=clock, seed=seed, log_capacity=log_capacity)
+        self.simulation = Simulation(clock=clock, seed=seed, log_capacity=log_capacity, metrics_style=metrics_style)
         self._server: ShopHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None

@@ -17,6 +17,7 @@ from demo_service.logbuffer import DEFAULT_CAPACITY, LogBuffer, parse_cursor, pa
 from demo_service.process import Processes
 from demo_service.resources import Disks, Pools
 from demo_service.shop import Shop
+from demo_service.styles import renderer
 from demo_service.telemetry import Telemetry
 from demo_service.topology import POSTGRES
 from demo_service.traffic import Traffic
@@ -37,7 +38,9 @@ class Simulation:
         clock: Clock | None = None,
         seed: int = 42,
         log_capacity: int = DEFAULT_CAPACITY,
+        metrics_style: str = "shop",
     ) -> None:
+        self._render = renderer(metrics_style)  # ValueError for an unknown style, before anything starts
         self._clock: Clock = clock if clock is not None else WallClock()
         self._lock = threading.RLock()
         rng = random.Random(seed)
@@ -107,7 +110,7 @@ class Simulation:
         """Prometheus text exposition of every metric."""
         with self._lock:
             self.advance()
-            return self._telemetry.render()
+            return self._render(self._telemetry)
 
     def read_logs(self, since: str | None = None, limit: str | int | None = None) -> dict[str, object]:
         """Log lines after cursor ``since`` (None: oldest kept), at most ``limit`` (default 1000)."""

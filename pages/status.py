@@ -4,7 +4,7 @@ secrets), database."""
 import pandas as pd
 import streamlit as st
 
-from app import data, notifications_panel
+from app import data, discovery_panel, notifications_panel
 from app.components import show_error
 from app.formatting import DASH, fmt_ago, fmt_clock, fmt_ts, llm_mode, public_settings, redact_url
 from app.runtime import require_runtime
@@ -88,6 +88,9 @@ def live_status() -> None:
             ),
             hide_index=True,
         )
+    discovery = runtime.metrics_discovery()
+    if discovery is not None:
+        discovery_panel.show(discovery)
     st.caption(f"Updated {fmt_clock(now)} UTC · refreshes every {REFRESH_SECONDS} s.")
 
 

@@ -11,7 +11,11 @@ from core.agents.mitigation import affected_services
 from core.agents.monitoring import merge_timeline, prepare, signal_events, thresholds
 from core.log_patterns import notable
 from core.models import (
+    CPU_PERCENT,
+    ERROR_RATE,
+    LATENCY_P95_MS,
     MEMORY_MB,
+    REQUEST_RATE,
     AgentOutput,
     LogAnalysisOutput,
     MonitoringOutput,
@@ -38,6 +42,26 @@ def _peaks(ctx: AnalysisContext, metrics: list[str]) -> dict[str, tuple[str, flo
     return peaks
 
 
+#: The signals every serving process has (traffic, errors, latency, saturation): a report names those an
+#: affected service lacks, so that a gap in the data is read as a gap and not as a healthy zero.
+BASIC_SIGNALS: tuple[str, ...] = (REQUEST_RATE, ERROR_RATE, LATENCY_P95_MS, CPU_PERCENT, MEMORY_MB)
+
+
+def missing_signals(ctx: AnalysisContext, services: list[str]) -> dict[str, list[str]]:
+    """Per affected service (external ones aside), the basic signals with no sample from baseline to now."""
+    try:
+        frame = ctx.metrics
+        present = set(zip(frame["service"].astype(str), frame["metric"].astype(str), strict=True))
+    except (KeyError, TypeError, AttributeError):
+        return {}
+    external = set(ctx.topology.external)
+    gaps = {
+        service: [signal for signal in BASIC_SIGNALS if (service, signal) not in present]
+        for service in sorted(set(services) - external)
+    }
+    return {service: signals for service, signals in gaps.items() if signals}
+
+
 def impact_of(ctx: AnalysisContext, monitoring: MonitoringOutput | None, culprit: str | None) -> Impact:
     """Affected services (incident, anomalies, culprit), window peaks against thresholds, and duration."""
     services = affected_services(ctx)
@@ -56,6 +80,7 @@ def impact_of(ctx: AnalysisContext, monitoring: MonitoringOutput | None, culprit
         resolved=ctx.incident.end_time is not None,
         peaks=peaks,
         thresholds=limits,
+        missing_signals=missing_signals(ctx, services),
     )
 
 

@@ -69,6 +69,7 @@ class Monitor:
     anomaly: AnomalyRule = field(init=False, repr=False)
     rules: list[DetectionRule] = field(init=False, repr=False)
     _topology: Topology | None = None
+    _topology_at: float = 0.0
     _ticks: int = 0
 
     def __post_init__(self) -> None:
@@ -89,9 +90,13 @@ class Monitor:
         self.log_rule.miner.load(*self.store.load_templates(self.log_rule.miner.max_clusters))
 
     def topology(self) -> Topology:
-        """The metrics source's topology, fetched until it names at least one service."""
-        if self._topology is None or not self._topology.services:
+        """The metrics source's topology, fetched until it names at least one service, then again every
+        TOPOLOGY_REFRESH_SECONDS (services and edges that appear later are picked up)."""
+        now = self.clock.now()
+        stale = now - self._topology_at >= self.settings.topology_refresh_seconds
+        if self._topology is None or not self._topology.services or stale:
             self._topology = self.metrics.topology()
+            self._topology_at = now
         return self._topology
 
     def tick(self) -> TickReport:

@@ -105,6 +105,9 @@ def _impact(view: ReportView) -> list[str]:
     impact = view.impact
     lines = _missing(view, "monitoring")
     lines.append(f"- **Services affected:** {text(', '.join(impact.services) or 'none identified')}")
+    if impact.missing_signals:
+        gaps = "; ".join(f"{service}: {', '.join(signals)}" for service, signals in impact.missing_signals.items())
+        lines.append(f"- **Signals missing (no data, not zero):** {text(gaps)}")
     labels = {ERROR_RATE: "Peak error rate", LATENCY_P95_MS: "Peak p95 latency", MEMORY_MB: "Peak memory"}
     for metric, label in labels.items():
         if metric not in impact.peaks:

@@ -87,6 +87,8 @@ class Impact(BaseModel):
     resolved: bool
     peaks: dict[str, tuple[str, float]] = Field(default_factory=dict)  # metric -> (service, peak value)
     thresholds: dict[str, float] = Field(default_factory=dict)  # metric -> threshold
+    #: service -> basic signals with no sample at all around the incident: a gap in the data, never a zero
+    missing_signals: dict[str, list[str]] = Field(default_factory=dict)
 
     @property
     def duration_s(self) -> float:

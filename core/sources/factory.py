@@ -11,6 +11,7 @@ from core.sources.base import LogSource, MetricsSource
 from core.sources.http import HttpAuth
 from core.sources.log_files import LogFileSource
 from core.sources.loki import LokiLogSource
+from core.sources.presets import parse_presets
 from core.sources.prometheus import PrometheusMetricsSource
 from core.sources.promql import load_query_config
 
@@ -47,6 +48,8 @@ def prometheus_loki_sources(settings: Settings) -> Sources:
     if not settings.prometheus_url:
         raise ConfigError("DATA_MODE=prometheus_loki needs PROMETHEUS_URL (e.g. http://127.0.0.1:9090).")
     config = load_query_config(settings.promql_config_file) if settings.promql_config_file else None
+    mode = settings.promql_preset_mode
+    presets = parse_presets(mode)
     metrics = PrometheusMetricsSource(
         settings.prometheus_url,
         service_label=settings.service_label,
@@ -57,6 +60,9 @@ def prometheus_loki_sources(settings: Settings) -> Sources:
         timeout=settings.prometheus_timeout_seconds,
         step=settings.prometheus_step_seconds,
         lookback=settings.prometheus_lookback_seconds,
+        presets=presets,
+        preset_mode=f"presets: {mode}" if presets else "config file only",
+        refresh_seconds=settings.topology_refresh_seconds,
     )
     logs: LogSource
     if settings.loki_url:

@@ -123,6 +123,8 @@ class QueryConfig:
     window: str = "30s"
     edges: list[tuple[str, str]] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
+    #: The templates the file itself gave ("" switches a signal off); with presets they replace the presets'.
+    overrides: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         validate_config(self)
@@ -212,6 +214,7 @@ def parse_query_config(raw: object, *, origin: str = "config") -> QueryConfig:
             window=str(raw.get("rate_window", "30s")),
             edges=[tuple(edge) if isinstance(edge, list) else edge for edge in edges],
             external=[str(name) for name in external],
+            overrides={str(k): v for k, v in templates.items() if isinstance(v, str)},
         )
     except ConfigError as exc:
         raise ConfigError(f"{origin}: {exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -73,3 +74,18 @@ def test_hostile_log_line_is_escaped() -> None:
     for row in markdown.split("## Log Patterns")[1].split("## Immediate Actions")[0].splitlines():
         if row.startswith("| ") and "script" in row:
             assert row.count(" | ") == 7  # the pipe in the line did not add a column
+
+
+def test_a_signal_without_data_is_listed_as_missing_not_as_zero() -> None:
+    ctx = make_context("error_rate", "checkout", window_seconds=30)
+    full = run_agents(ctx)["reporter"]
+    assert full.view is not None and full.view.impact.missing_signals == {}
+    assert "Signals missing" not in full.markdown
+    # The same incident where no convention gave checkout a latency histogram nor CPU time.
+    metrics = ctx.metrics[
+        ~((ctx.metrics["service"] == "checkout") & ctx.metrics["metric"].isin(["latency_p95_ms", "cpu_percent"]))
+    ]
+    gappy = run_agents(dataclasses.replace(ctx, metrics=metrics.reset_index(drop=True)))["reporter"]
+    assert gappy.view is not None
+    assert gappy.view.impact.missing_signals == {"checkout": ["latency_p95_ms", "cpu_percent"]}
+    assert "- **Signals missing (no data, not zero):** checkout: latency\\_p95\\_ms, cpu\\_percent" in gappy.markdown
