@@ -16,7 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="folder with data/ and labels/combined_windows.json")
     parser.add_argument("--out", type=Path, required=True, help="folder for <category>/<file>.csv outputs")
     parser.add_argument(
-        "--no-heldout", action="store_true", help="skip the leave-one-category-out sweep (21 runs of the corpus)"
+        "--no-heldout",
+        action="store_true",
+        help="skip the leave-one-category-out sweep (a run of the corpus per candidate: 1 + 2 per fitted setting)",
     )
     args = parser.parse_args(argv)
     _, report = run(args.data, args.out)

@@ -30,6 +30,12 @@ FITTED: dict[str, tuple[object, object]] = {
     "tail_share": (0.003, 0.03),
     "tail_rate": (0.02, 0.1),
     "week_buckets": (0, 336),
+    "routine_days": (1, 3),
+    "routine_hours": (1, 3),
+    "routine_factor": (1.5, 3.0),
+    "routine_notable": (2.0, 4.0),
+    "run_points": (3, 8),
+    "run_level": (2.5, 4.0),
 }
 """Each setting chosen by looking at NAB scores, with the lower and higher value tried beside the shipped one."""
 

@@ -1,5 +1,7 @@
 """Robust streaming baselines: each forecasts the next value and reports its surprise in robust-scale units.
 
+A surprise is signed: positive when the value is above the forecast, negative below it.
+
 Every baseline keeps O(1) state (a seasonal profile: a fixed number of buckets), updates with Huber-clipped
 residuals so a lone outlier barely moves it, and lets the scale grow under a sustained shift so that a new
 level becomes the new normal within about 1 / alpha points.
@@ -32,7 +34,7 @@ class RobustLevel:
         self._n = 0
 
     def observe(self, value: float, floor: float, error_alpha: float) -> float:
-        """Surprise |value - level| / scale of `value` from past points (0 for the first); then learn it."""
+        """Surprise (value - level) / scale of `value` from past points (0 for the first); then learn it."""
         self._n += 1
         if self._n == 1:
             self._level = value
@@ -46,7 +48,7 @@ class RobustLevel:
         self._scale += a * (abs(clipped) - self._scale)
         ea = error_alpha if (self._n - 1) * error_alpha > 1.0 else 1.0 / (self._n - 1)
         self.error += ea * (abs(clipped) - self.error)
-        return abs(r) / scale
+        return r / scale
 
     @property
     def level(self) -> float:
@@ -65,7 +67,7 @@ class RandomWalk:
         self._n = 0
 
     def observe(self, value: float, floor: float, error_alpha: float) -> float:
-        """Surprise |value - previous| / scale (0 for the first point); then learn it."""
+        """Surprise (value - previous) / scale (0 for the first point); then learn it."""
         self._n += 1
         if self._n == 1:
             self._last = value
@@ -78,7 +80,7 @@ class RandomWalk:
         self._scale += (self._alpha if warm else 1.0 / (self._n - 1)) * (clipped - self._scale)
         ea = error_alpha if (self._n - 1) * error_alpha > 1.0 else 1.0 / (self._n - 1)
         self.error += ea * (clipped - self.error)
-        return abs(r) / scale
+        return r / scale
 
 
 class SeasonalProfile:
@@ -119,7 +121,7 @@ class SeasonalProfile:
         self.error = math.inf
 
     def observe(self, ts: float, value: float, floor: float, error_alpha: float) -> float:
-        """Surprise of `value` at `ts` (epoch s) against its bucket (inf while the bucket learns); then learn."""
+        """Signed surprise of `value` at `ts` (epoch s) against its bucket (inf while the bucket learns); then learn."""
         b = int(ts % self._period * self._buckets / self._period)
         count = self._count[b]
         self._count[b] = count + 1
@@ -145,4 +147,4 @@ class SeasonalProfile:
         self._error += a * (abs(clipped) - self._error)
         if self._forecasts >= self._trial:
             self.error = self._error
-        return abs(r) / scale
+        return r / scale

@@ -1,16 +1,20 @@
 """Streaming anomaly detector: one pass, O(1) state per series, a score in [0, 1] from past points only.
 
-Two signals, combined by max:
+Three signals, combined by max:
 
 - Surprise: each point is forecast by robust baselines: a level (Huber EWMA), the previous value (random
   walk), a time-of-day profile and an hour-of-week profile. The baseline with the smallest recent error
   explains the point, and its error over that baseline's robust scale is the point's surprise. The
   surprise is discounted by how much heavier than Gaussian the series' own tail of surprises is
-  (`core.anomaly.tails`: routine bursts of a bursty count series are not news), then becomes an anomaly
-  likelihood: the mean of the last few against their running distribution, as a log-scaled Gaussian tail.
-  A score that does not exceed the recent (decaying) peak is damped, so a long event alerts once.
+  (`core.anomaly.tails`: routine bursts of a bursty count series are not news) and dropped when the same
+  surprise recurred near this time of day on each of the last days (`core.anomaly.routine`: a nightly job
+  is not news), then becomes an anomaly likelihood: the mean of the last few against their running
+  distribution, as a log-scaled Gaussian tail. A score that does not exceed the recent (decaying) peak is
+  damped, so a long event alerts once.
 - Novelty: the point's deviation from the level, or the recent mean's, reaches a bin of robust spreads
   the series has never visited: a new extreme (a spike, a shift or a slow drift) scores `novelty_score`.
+- Sustained departure: `run_points` surprises in a row on the same side of the forecast, each beyond
+  `run_level` units (`core.anomaly.runs`): a moderate change that lasts also scores `novelty_score`.
 
 One event, one alert: after an alert, the reported score stays 0 until the series is back within its
 normal band (a spike at once, a shift once it has become the new normal). `evidence` is not damped: a
@@ -26,6 +30,8 @@ from dataclasses import dataclass
 from core.anomaly.baselines import RandomWalk, RobustLevel, SeasonalProfile
 from core.anomaly.likelihood import Likelihood, tail_score
 from core.anomaly.novelty import NoveltyBins
+from core.anomaly.routine import DailyRoutine
+from core.anomaly.runs import SustainedRun
 from core.anomaly.tails import TailCalibration
 
 DEFAULT_ALERT_THRESHOLD = 0.3
@@ -85,6 +91,18 @@ class DetectorConfig:
     """Log-step of that quantile per exceedance: it follows a change of tail within ~1 / (rate * share) points."""
     excursion_band: float = 3.0
     """After an alert, the series must come back within this many spreads of its level before the next one."""
+    routine_days: int = 2
+    """A surprise is routine when it recurred near this time of day on each of this many previous days (0: off)."""
+    routine_hours: int = 2
+    """How far from the same hour of the day a recurrence may be, in hours (a job's start drifts)."""
+    routine_factor: float = 2.0
+    """A routine surprise may be up to this many times the size that recurred (a job's size varies)."""
+    routine_notable: float = 3.0
+    """Smallest recurring surprise that makes a routine (robust units): beyond the band, not everyday noise."""
+    run_points: int = 5
+    """Surprises in a row on one side of the forecast, each beyond `run_level`, that make a sustained departure."""
+    run_level: float = 3.0
+    """Robust units (after the tail discount) each point of a sustained departure must reach: the band's 3."""
 
 
 class StreamingDetector:
@@ -105,6 +123,8 @@ class StreamingDetector:
         "_pos",
         "_recent",
         "_recent_sum",
+        "_routine",
+        "_run",
         "_spread",
         "_tails",
         "_walk",
@@ -139,6 +159,12 @@ class StreamingDetector:
         self._pos = 0
         self._recent_sum = 0.0
         self._tails = TailCalibration(cfg.tail_share, cfg.tail_rate)
+        self._routine = (
+            DailyRoutine(cfg.routine_days, cfg.routine_hours, cfg.routine_factor, cfg.routine_notable)
+            if cfg.routine_days
+            else None
+        )
+        self._run = SustainedRun(cfg.run_level, cfg.run_points)
         self._excursion = False
         self._excursion_mean = 0.0
 
@@ -153,13 +179,19 @@ class StreamingDetector:
         cfg = self._cfg
         self._n += 1
         novel = self._novel(value)
-        surprise = self._tails.discount(self._surprise(ts, value))
+        signed = self._surprise(ts, value)
+        size = abs(signed)
+        surprise = self._tails.discount(size)
+        # The run and the routine learn from every point; the run reads the signed surprise, discounted alike.
+        sustained = self._run.observe(signed * surprise / size if size > 0.0 else 0.0)
+        if self._routine is not None and self._routine.observe(ts, surprise, signed > 0.0):
+            surprise = min(surprise, cfg.surprise_offset)
         raw = min(1.0, max(0.0, (surprise - cfg.surprise_offset) / cfg.surprise_span))
         z = self._likelihood.update(raw)
         if self._n <= cfg.learning_points:
             return 0.0
         score = tail_score(z)
-        novelty = cfg.novelty_score if novel else 0.0
+        novelty = cfg.novelty_score if novel or sustained else 0.0
         self._evidence = score if score > novelty else novelty
         # Only a surprise score above its decaying recent peak is news; repeats of an ongoing event are
         # damped. A new extreme is news by definition and does not raise the peak.
@@ -222,7 +254,7 @@ class StreamingDetector:
         return novel
 
     def _surprise(self, ts: float, value: float) -> float:
-        """Surprise (robust-scale units) under the baseline with the smallest recent error."""
+        """Signed surprise (robust-scale units, + above the forecast) under the baseline with the smallest error."""
         cfg = self._cfg
         ea = cfg.error_alpha
         if self._n > 1:
@@ -236,11 +268,11 @@ class StreamingDetector:
             z, best = z_walk, self._walk.error
         z_day = self._daily.observe(ts, value, floor, ea)
         # A bucket still learning returns inf: fall back to the other baselines.
-        if self._daily.error < best and z_day < math.inf:
+        if self._daily.error < best and abs(z_day) < math.inf:
             z, best = z_day, self._daily.error
         if self._weekly is not None:
             z_week = self._weekly.observe(ts, value, floor, ea)
-            if self._weekly.error < best and z_week < math.inf:
+            if self._weekly.error < best and abs(z_week) < math.inf:
                 z = z_week
         return z
 

@@ -24,6 +24,15 @@ def test_random_walk_surprise_is_the_step_over_its_typical_step():
         walk.observe(float(i), FLOOR, ERROR_ALPHA)
     assert walk.observe(1000.0, FLOOR, ERROR_ALPHA) == pytest.approx(1.0, abs=0.01)
     assert walk.observe(1010.0, FLOOR, ERROR_ALPHA) == pytest.approx(10.0, abs=0.1)
+    assert walk.observe(1000.0, FLOOR, ERROR_ALPHA) == pytest.approx(-10.0, abs=0.2)
+
+
+def test_robust_level_surprise_is_signed():
+    level = RobustLevel(alpha=0.01, huber_k=3.0)
+    for i in range(500):
+        level.observe(10.0 + (i % 2), FLOOR, ERROR_ALPHA)
+    assert level.observe(20.0, FLOOR, ERROR_ALPHA) > 3
+    assert level.observe(0.0, FLOOR, ERROR_ALPHA) < -3
 
 
 def test_seasonal_profile_learns_time_of_day_and_then_forecasts():
@@ -32,7 +41,8 @@ def test_seasonal_profile_learns_time_of_day_and_then_forecasts():
     surprises = [profile.observe(t, v, FLOOR, ERROR_ALPHA) for t, v in hourly]
     assert math.isinf(surprises[0])
     assert profile.error < 1.0
-    assert profile.observe(24 * 5 * 3600.0 + 12 * 3600.0, 10.0, FLOOR, ERROR_ALPHA) > 10
+    # Below the noon forecast: a large surprise, signed negative.
+    assert profile.observe(24 * 5 * 3600.0 + 12 * 3600.0, 10.0, FLOOR, ERROR_ALPHA) < -10
 
 
 def test_seasonal_profile_rejects_an_empty_period():

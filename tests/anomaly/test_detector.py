@@ -1,6 +1,7 @@
 import itertools
 import math
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -8,6 +9,9 @@ import pytest
 from benchmarks.nab.synthetic import bursty_series
 from core.anomaly import DEFAULT_ALERT_THRESHOLD, DetectorConfig, StreamingDetector, score_series
 from tests.anomaly.series import START_S, STEP_S, synthetic
+
+MIDNIGHT_S = 1_700_006_400.0
+"""A UTC midnight: the daily routine reads hours of the UTC day."""
 
 
 @pytest.mark.parametrize("cut", [1, 2, 3, 299, 301, 777, 2000, 2001, 2501, 2999], ids=lambda c: f"cut{c}")
@@ -136,3 +140,37 @@ def test_a_weekday_that_looks_like_a_weekend_stands_out():
     odd_day = 10 * 7 * 288 + next(d for d in range(7) if not weekend[10 * 7 * 288 + d * 288]) * 288 + 100
     values[odd_day : odd_day + 60] = [30.0 + rng.normal(0, 2.0) for _ in range(60)]
     assert max(score_series(stamps, values)[odd_day : odd_day + 60]) >= DEFAULT_ALERT_THRESHOLD
+
+
+def _nightly_job(days: int, odd_day: int | None = None) -> tuple[list[float], list[float]]:
+    """A flat series (5-minute points from a UTC midnight) with a two-point job spike at 03:00 every day;
+    on `odd_day` the job runs at 15:00 instead."""
+    rng = np.random.default_rng(3)
+    stamps = [MIDNIGHT_S + STEP_S * i for i in range(days * 288)]
+    values = 50 + rng.normal(0, 1, len(stamps))
+    for day in range(days):
+        start = day * 288 + (180 if day == odd_day else 36)
+        values[start : start + 2] += 15 * rng.uniform(0.8, 1.2)
+    return stamps, values.tolist()
+
+
+def test_a_nightly_job_stops_alerting_once_it_has_recurred_and_a_job_at_an_odd_hour_still_alerts():
+    stamps, values = _nightly_job(12)
+    without_routine = _alerts(score_series(stamps, values, replace(DetectorConfig(), routine_days=0)))
+    assert {a // 288 for a in without_routine} >= set(range(5, 12))  # without the routine every night is news
+    assert not [a for a in _alerts(score_series(stamps, values)) if a >= 5 * 288]
+    stamps, values = _nightly_job(12, odd_day=11)
+    assert [a for a in _alerts(score_series(stamps, values)) if a >= 5 * 288] == [11 * 288 + 180]
+
+
+def test_a_moderate_sag_that_lasts_alerts_as_a_sustained_departure():
+    rng = np.random.default_rng(3)
+    stamps = [MIDNIGHT_S + STEP_S * i for i in range(288 * 10)]
+    values = 50 + 10 * np.sin(2 * np.pi * np.asarray(stamps) / 86400.0) + rng.normal(0, 1, len(stamps))
+    sag = 8 * 288 + 72
+    values[sag : sag + 24] -= 6  # two hours six noise deviations under the daily rhythm, inside its range
+    without_runs = score_series(stamps, values.tolist(), replace(DetectorConfig(), run_points=10**9))
+    assert max(without_runs[sag : sag + 24]) < DEFAULT_ALERT_THRESHOLD
+    scores = score_series(stamps, values.tolist())
+    assert max(scores[sag : sag + 24]) == DetectorConfig().novelty_score
+    assert not [a for a in _alerts(scores) if a > sag + 24]
