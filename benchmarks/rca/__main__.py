@@ -21,7 +21,8 @@ from pathlib import Path
 
 from benchmarks.rca import plan, scoring
 from benchmarks.rca.report import summary
-from benchmarks.rca.runner import progress, read_rows, run_all
+from benchmarks.rca.runner import progress, run_all
+from benchmarks.rows import read_rows
 from benchmarks.seed_faults import seeds_of
 from core.agents import calibration
 from demo_service.mechanics import catalogue

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from benchmarks.rca.plan import Run
+from benchmarks.rows import in_workers, row_log
 from core.config import load_settings
 from core.simulation import simulate
 from demo_service import DemoService
@@ -57,21 +56,12 @@ def run_one(run: Run) -> dict:
 
 def run_all(runs: Sequence[Run], jobs: int, on_row: Callable[[dict, int], None]) -> list[dict]:
     """Every run, ``jobs`` at a time, longest first; ``on_row(row, done)`` as each one finishes."""
-    ordered = sorted(runs, key=lambda r: -r.duration)
-    rows: list[dict] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_one, run) for run in ordered]
-        for future in as_completed(futures):
-            rows.append(future.result())
-            on_row(rows[-1], len(rows))
-    return rows
+    return in_workers(run_one, sorted(runs, key=lambda r: -r.duration), jobs, on_row)
 
 
 def progress(total: int, out: Path | None) -> Callable[[dict, int], None]:
     """A callback that prints one line per finished run to stderr and appends the row to ``out``."""
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text("")
+    save = row_log(out)
 
     def on_row(row: dict, done: int) -> None:
         top = row["incidents"][0]["root_causes"][:1] if row["incidents"] else []
@@ -82,16 +72,6 @@ def progress(total: int, out: Path | None) -> Callable[[dict, int], None]:
             file=sys.stderr,
             flush=True,
         )
-        if out is not None:
-            with out.open("a") as handle:
-                handle.write(json.dumps(row) + "\n")
+        save(row)
 
     return on_row
-
-
-def read_rows(path: Path) -> Iterator[dict]:
-    """Rows written by an earlier run (``--rows``), to score again without simulating."""
-    with path.open() as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)

@@ -15,15 +15,13 @@ kind, per seed and in all. Exit code 1 when a target of issue 14 is missed.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from benchmarks.rca.runner import read_rows
+from benchmarks.rows import in_workers, read_rows, row_log
 from benchmarks.seed_faults import seeds_of
 from benchmarks.sessions import plan, scoring
 from benchmarks.sessions.report import report
@@ -97,25 +95,20 @@ def _promises(db: Path, faults: Sequence[InjectedFault], settings: Settings) -> 
 
 def run_all(sessions: Sequence[plan.Session], jobs: int, out: Path | None) -> list[dict]:
     """Every session, ``jobs`` at a time; one line per finished session on stderr, rows appended to ``out``."""
-    if out is not None:
-        out.write_text("")
-    rows: list[dict] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for future in as_completed([pool.submit(run_one, s) for s in sessions]):
-            row = future.result()
-            rows.append(row)
-            found = scoring.headline(scoring.score_faults(row))
-            print(
-                f"[{len(rows)}/{len(sessions)}] seed {row['seed']}: {len(row['faults'])} faults, "
-                f"{len(row['incidents'])} incidents, final top-1 {found['final_top1']:.0%} "
-                f"({row['wall_seconds']:.0f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
-            if out is not None:
-                with out.open("a") as handle:
-                    handle.write(json.dumps(row) + "\n")
-    return sorted(rows, key=lambda r: r["seed"])
+    save = row_log(out)
+
+    def on_row(row: dict, done: int) -> None:
+        found = scoring.headline(scoring.score_faults(row))
+        print(
+            f"[{done}/{len(sessions)}] seed {row['seed']}: {len(row['faults'])} faults, "
+            f"{len(row['incidents'])} incidents, final top-1 {found['final_top1']:.0%} "
+            f"({row['wall_seconds']:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+        save(row)
+
+    return sorted(in_workers(run_one, sessions, jobs, on_row), key=lambda r: r["seed"])
 
 
 def main(argv: list[str] | None = None) -> int:
