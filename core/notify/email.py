@@ -11,7 +11,6 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -26,14 +25,7 @@ Security = Literal["starttls", "tls", "none"]
 
 
 def _lines(notice: Notice) -> list[tuple[str, str]]:
-    started = datetime.fromtimestamp(notice.started_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    rows = [
-        ("Severity", notice.severity),
-        ("Status", notice.status),
-        ("Services", ", ".join(notice.services) or "—"),
-        ("Started", started),
-        ("Root cause", notice.cause_line),
-    ]
+    rows = notice.facts
     if notice.first_action:
         rows.append(("First action", notice.first_action))
     if notice.first_command:

@@ -7,6 +7,7 @@ builds its own copy of the report.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -68,6 +69,17 @@ class Notice(BaseModel):
         return f"none found: {self.no_cause_reason}" if self.no_cause_reason else "none found"
 
     @property
+    def facts(self) -> list[tuple[str, str]]:
+        """(label, value) rows every card and e-mail lists: severity, status, services, start (UTC), root cause."""
+        return [
+            ("Severity", self.severity),
+            ("Status", self.status),
+            ("Services", ", ".join(self.services) or "—"),
+            ("Started", utc_text(self.started_at)),
+            ("Root cause", self.cause_line),
+        ]
+
+    @property
     def headline(self) -> str:
         """``[SEV2] High error rate on checkout (31%)``: the one line every channel leads with."""
         return f"[{self.severity}] {self.title}"
@@ -83,6 +95,11 @@ class Notice(BaseModel):
             "acknowledged": "Acknowledged",
             "test": "Test",
         }[self.event]
+
+
+def utc_text(ts: float) -> str:
+    """``2026-01-01 12:00:00 UTC`` for an epoch time (s): how every channel writes a time as text."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def cause_key(incident: Incident) -> str | None:

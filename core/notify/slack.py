@@ -9,11 +9,10 @@ notification's fallback line. Untrusted text goes through ``core.report.escape.s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from core.notify.channel import HttpChannel
-from core.notify.notice import Notice
+from core.notify.notice import Notice, utc_text
 from core.report.escape import one_line, slack_text
 
 MAX_BLOCKS = 50
@@ -51,8 +50,7 @@ def _mrkdwn(text: str) -> dict[str, str]:
 
 def _date(ts: float) -> str:
     """A Slack date token: the reader's own time zone, with UTC text where it cannot be formatted."""
-    shown = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return f"<!date^{int(ts)}^{{date_short_pretty}} {{time_secs}}|{shown}>"
+    return f"<!date^{int(ts)}^{{date_short_pretty}} {{time_secs}}|{utc_text(ts)}>"
 
 
 def _cause_text(notice: Notice) -> str:

@@ -9,7 +9,6 @@ of Markdown in ``TextBlock``s, so untrusted text goes through ``core.report.esca
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from core.notify.channel import HttpChannel
@@ -29,14 +28,7 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
 def card(notice: Notice) -> dict[str, Any]:
     """The Adaptive Card of ``notice``: title, facts, root cause with evidence, first action, a button."""
     colour = "Good" if notice.status == "RESOLVED" else _COLOURS[notice.severity]
-    started = datetime.fromtimestamp(notice.started_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    facts = [
-        ("Severity", notice.severity),
-        ("Status", notice.status),
-        ("Services", ", ".join(notice.services) or "—"),
-        ("Started", started),
-        ("Root cause", notice.cause_line),
-    ]
+    facts = notice.facts
     body: list[dict[str, Any]] = [
         _text(f"{notice.verb}: {markdown_text(notice.headline, 300)}", size="Large", weight="Bolder", color=colour),
         {"type": "FactSet", "facts": [{"title": t, "value": markdown_text(v, TEXT_CHARS)} for t, v in facts]},
