@@ -137,6 +137,14 @@ class Settings(BaseSettings):
     # Analysis
     analysis_workers: int = Field(default=4, ge=1, le=32)
 
+    # Memory (core/memory): similar past incidents and what responders confirmed on them
+    similarity_threshold: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="Fingerprint similarity (0-1) from which a past incident is similar."
+    )
+    feedback_max_boost: float = Field(
+        default=1.0, ge=0.0, le=5.0, description="Evidence units feedback on similar incidents may add or remove."
+    )
+
     # LLM (optional)
     openai_api_key: SecretStr | None = None
     openai_model: str = "gpt-4o-mini"

@@ -285,6 +285,7 @@ class Hypothesis(BaseModel):
 class RootCauseOutput(AgentOutput):
     hypotheses: list[Hypothesis] = Field(default_factory=list)  # best first
     no_cause_reason: str | None = None  # set when the evidence supports no hypothesis
+    feedback_note: str | None = None  # set when feedback on similar incidents changed the ranking
 
 
 class RootCause(BaseModel):

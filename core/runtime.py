@@ -24,6 +24,7 @@ from core.detection.log_rules import LogPatternRule
 from core.detection.promise import Expected, expected_detection
 from core.errors import ConfigError, SourceError
 from core.llm import OpenAILLM
+from core.memory import recall
 from core.models import REQUEST_RATE, ActiveFault, FaultKind, Feedback, FeedbackVerdict, Incident, InjectedFault
 from core.notify.notifier import Notifier
 from core.orchestration.analysis import AnalysisService
@@ -121,7 +122,7 @@ class Runtime:
             topology=self.monitor.topology,
             catalogue=self._analysis_catalogue,
             on_runs=self.self_metrics.agent_runs,
-            on_analyzed=self.notifier.on_analyzed,
+            on_analyzed=self._on_analyzed,
         )
         self.queue = AnalysisQueue(self.analysis, clock, synchronous=synchronous_analysis)
         self.scheduler = DetectionScheduler(self._poll, settings.detection_interval_seconds, clock)
@@ -396,7 +397,13 @@ class Runtime:
             created_at=self.clock.now(),
         )
         self.store.save_feedback(feedback)
+        recall.record(self.store, self.store.get_incident(incident_id), self.clock.now())  # confirmed causes
         return feedback
+
+    def _on_analyzed(self, incident: Incident) -> None:
+        """After every analysis: refresh the incident's fingerprint, then tell the notifier."""
+        recall.record(self.store, incident, self.clock.now())
+        self.notifier.on_analyzed(incident)
 
     def export(self, incident_id: str, fmt: str) -> Export:
         """The incident as (file name, MIME type, content) for fmt "md", "html", "json" or "csv"."""

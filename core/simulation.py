@@ -19,10 +19,13 @@ from core.agents.base import AnalysisContext
 from core.clock import VirtualClock
 from core.config import Settings
 from core.fault_schedule import FaultSpec
+from core.memory import recall
+from core.memory.precedent import similar_incidents
 from core.models import AnalysisStatus, Incident, IncidentStatus, InjectedFault, RootCause, Severity, root_causes
 from core.report.view import ReportView
 from core.runtime import Runtime
 from core.sources.demo import DemoFactory
+from core.store import Store
 
 #: Virtual start of every simulation: 2026-01-01T12:00:00Z (midday traffic).
 SIMULATION_START = 1_767_268_800.0
@@ -39,6 +42,21 @@ class SimulatedFault(InjectedFault):
     """An injected fault with when it started, in seconds after the warm-up."""
 
     start_s: float
+
+
+class SimilarCause(BaseModel):
+    """The cause an earlier incident was given (its top root cause)."""
+
+    service: str | None
+    kind: str | None
+
+
+class SimilarEarlier(BaseModel):
+    """An earlier incident of the same simulation similar to this one (``core.memory.similarity``)."""
+
+    id: str
+    similarity: float
+    root_cause: SimilarCause
 
 
 class SimulatedIncident(BaseModel):
@@ -58,16 +76,23 @@ class SimulatedIncident(BaseModel):
     first_root_causes: list[RootCause] = Field(default_factory=list)
     faults: list[str] = Field(default_factory=list)  # ids of the faults it explains (``explained_faults``)
     revisions: int = 0  # analyses kept
+    similar_incidents: list[SimilarEarlier] = []  # most similar first, at or above SIMILARITY_THRESHOLD
 
     @classmethod
     def of(
-        cls, incident: Incident, explained: Sequence[InjectedFault], first: ReportView | None, revisions: int
+        cls,
+        incident: Incident,
+        explained: Sequence[InjectedFault],
+        first: ReportView | None,
+        revisions: int,
+        similar: list[SimilarEarlier] | None = None,
     ) -> SimulatedIncident:
         """``incident``, found ``detected_at`` minus the start of the earliest of the ``explained`` faults
-        seconds (to the millisecond) after it; ``first`` is the report of its first analysis."""
+        seconds (to the millisecond) after it; ``first`` is the report of its first analysis, ``similar`` the
+        earlier incidents like it."""
         start = min((fault.started_at for fault in explained), default=None)
         delay = None if start is None else round(incident.detected_at - start, 3)
-        shared = incident.model_dump(include=set(cls.model_fields) - {"detection_delay_s", "root_causes"})
+        shared = incident.model_dump(include=set(cls.model_fields) - {"detection_delay_s", "root_causes", "similar_incidents"})
         return cls(
             **shared,
             detection_delay_s=delay,
@@ -75,6 +100,7 @@ class SimulatedIncident(BaseModel):
             first_root_causes=[RootCause.model_validate(c.model_dump()) for c in (first.causes if first else [])],
             faults=[fault.id for fault in explained],
             revisions=revisions,
+            similar_incidents=similar or [],
         )
 
 
@@ -164,8 +190,27 @@ def _incidents(runtime: Runtime, faults: Sequence[InjectedFault]) -> list[Simula
     for incident in sorted(runtime.store.list_incidents(limit=10_000), key=lambda i: i.detected_at):
         revisions = runtime.store.revisions(incident.id)
         first = revisions[0].view if revisions else None
-        found.append(SimulatedIncident.of(incident, explained_faults(incident, faults, linger), first, len(revisions)))
+        explained = explained_faults(incident, faults, linger)
+        similar = similar_earlier(runtime.store, incident, runtime.settings)
+        found.append(SimulatedIncident.of(incident, explained, first, len(revisions), similar))
     return found
+
+
+def similar_earlier(store: Store, incident: Incident, settings: Settings) -> list[SimilarEarlier]:
+    """The incidents detected before ``incident`` whose fingerprints are at least SIMILARITY_THRESHOLD similar
+    to its own, most similar first (none before its analysis stored a fingerprint)."""
+    target = store.fingerprint(incident.id)
+    if target is None:
+        return []
+    found = similar_incidents(
+        target, recall.precedents(store, before=incident.detected_at), settings.similarity_threshold, limit=10_000
+    )
+    return [
+        SimilarEarlier(
+            id=s.id, similarity=s.similarity, root_cause=SimilarCause(service=s.cause_service, kind=s.cause_kind)
+        )
+        for s in found
+    ]
 
 
 def seeded_ids(seed: int) -> Callable[[], str]:

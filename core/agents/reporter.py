@@ -10,6 +10,8 @@ from core.agents.base import AnalysisContext
 from core.agents.mitigation import affected_services
 from core.agents.monitoring import merge_timeline, prepare, signal_events, thresholds
 from core.log_patterns import notable
+from core.memory.fingerprint import fingerprint_of
+from core.memory.precedent import SimilarIncident, similar_incidents
 from core.models import (
     CPU_PERCENT,
     ERROR_RATE,
@@ -24,7 +26,7 @@ from core.models import (
 )
 from core.report.build import Findings, build_view, revised
 from core.report.markdown import render_markdown
-from core.report.view import Impact
+from core.report.view import Impact, ReportView
 
 
 def _peaks(ctx: AnalysisContext, metrics: list[str]) -> dict[str, tuple[str, float]]:
@@ -84,6 +86,14 @@ def impact_of(ctx: AnalysisContext, monitoring: MonitoringOutput | None, culprit
     )
 
 
+def similar_to(ctx: AnalysisContext, view: ReportView) -> list[SimilarIncident]:
+    """The earlier incidents whose fingerprints are at least SIMILARITY_THRESHOLD similar to this report's."""
+    if not ctx.precedents:
+        return []
+    target = fingerprint_of(ctx.incident.model_copy(update={"final_summary": view}))
+    return similar_incidents(target, ctx.precedents, ctx.settings.similarity_threshold)
+
+
 def timeline_of(
     ctx: AnalysisContext, monitoring: MonitoringOutput | None, logs: LogAnalysisOutput | None
 ) -> list[TimelineEvent]:
@@ -121,6 +131,7 @@ class ReporterAgent:
                 faults=ctx.faults,
             )
             view = revised(view, ctx.revising)
+            view = view.model_copy(update={"similar": similar_to(ctx, view)})
             markdown = render_markdown(view)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             return ReportOutput(status="error", error=f"report could not be rendered: {exc}")

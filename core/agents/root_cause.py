@@ -20,7 +20,10 @@ from core.agents.calibration import group_probabilities
 from core.agents.rca_facts import Facts, gather
 from core.agents.rca_scoring import Score, score_candidate
 from core.catalogue import Signature
+from core.memory.feedback_prior import Shift, feedback_shifts
+from core.memory.fingerprint import evidence_print
 from core.models import AgentOutput, Hypothesis, LogAnalysisOutput, MonitoringOutput, RootCauseOutput, Signal
+from core.report.build import listed
 from core.semantics import family
 from core.units import utc
 
@@ -104,12 +107,29 @@ def explains_alert(sc: Score, alert: Signal | None) -> bool:
     return any(svc == alert.service and (wanted is None or family(m) == wanted) for svc, m in sc.explained)
 
 
-def rank(facts: Facts, pairs: list[tuple[str, Signature]]) -> list[Hypothesis]:
+def _shifted(scored: list[Score], shifts: Mapping[tuple[str, str], Shift]) -> None:
+    """Add each candidate's feedback shift to its score, with a note naming the incidents behind it."""
+    for sc in scored:
+        shift = shifts.get((sc.sig.kind, sc.target))
+        if shift is None:
+            continue
+        sc.total += shift.units
+        said = [f"confirmed on {len(shift.confirmed)}"] if shift.confirmed else []
+        said += [f"marked wrong on {len(shift.rejected)}"] if shift.rejected else []
+        sc.notes.append(f"feedback: {' and '.join(said)} similar incident(s) ({shift.units:+.2f} units)")
+
+
+def rank(
+    facts: Facts, pairs: list[tuple[str, Signature]], shifts: Mapping[tuple[str, str], Shift] | None = None
+) -> list[Hypothesis]:
     """Hypotheses, each with its calibrated confidence (see ``confidences``): the group with the strongest
     evidence first, most probable first within a group; an independent cause follows the main group even
     when nothing competes with it (a lone candidate is not thereby the likeliest). With a call graph and an
-    alert, the candidates that explain what the alert reported come first (they are the main group)."""
+    alert, the candidates that explain what the alert reported come first (they are the main group).
+    ``shifts`` (``core.memory.feedback_prior``) move scores by what responders said about similar incidents."""
     scored = [sc for target, sig in pairs if (sc := score_candidate(target, sig, facts)) is not None]
+    if shifts:
+        _shifted(scored, shifts)
     alert = facts.alert if facts.topology.edges else None
     first = {id(sc) for sc in scored if explains_alert(sc, alert)}
     scored.sort(key=lambda sc: (id(sc) not in first, -sc.total, sc.target, sc.sig.kind))
@@ -167,12 +187,51 @@ class RootCauseAgent:
         facts = gather(ctx, monitoring, logs)
         pairs = catalogue.candidates(ctx.topology, ctx.catalogue, ctx.signatures)
         pairs += catalogue.detected_candidates(ctx.incident.signals)
-        hypotheses = rank(facts, pairs)
+        shifts = _feedback_shifts(ctx, monitoring, logs)
+        hypotheses = rank(facts, pairs, shifts)
         partial = f" Partial evidence: {'; '.join(gaps)}." if gaps else ""
         if not hypotheses:
             reason = _no_cause_reason(facts, pairs, gaps)
             return RootCauseOutput(summary=reason, no_cause_reason=reason)
-        return RootCauseOutput(summary=_summary(hypotheses) + partial, hypotheses=hypotheses)
+        note = _feedback_note(rank(facts, pairs), hypotheses, shifts) if shifts else None
+        return RootCauseOutput(summary=_summary(hypotheses) + partial, hypotheses=hypotheses, feedback_note=note)
+
+
+def _feedback_shifts(
+    ctx: AnalysisContext, monitoring: MonitoringOutput | None, logs: LogAnalysisOutput | None
+) -> dict[tuple[str, str], Shift]:
+    """The score shifts that verdicts on incidents similar to this one's evidence call for (none without any)."""
+    if not ctx.precedents:
+        return {}
+    evidence = evidence_print(
+        ctx.incident, monitoring.anomalies if monitoring else [], listed(logs.patterns) if logs else []
+    )
+    return feedback_shifts(
+        evidence,
+        ctx.precedents,
+        threshold=ctx.settings.similarity_threshold,
+        max_boost=ctx.settings.feedback_max_boost,
+    )
+
+
+def _feedback_note(
+    plain: list[Hypothesis], ranked: list[Hypothesis], shifts: Mapping[tuple[str, str], Shift]
+) -> str | None:
+    """A sentence saying how feedback changed the top cause, None when the top cause is the same without it."""
+    if not ranked or (plain and (plain[0].kind, plain[0].service) == (ranked[0].kind, ranked[0].service)):
+        return None
+    top = ranked[0]
+    before = f"{plain[0].kind} on {plain[0].service}" if plain else "no cause"
+    shift = shifts.get((top.kind, top.service))
+    why = (
+        f"confirmed on {len(shift.confirmed)} similar incident(s)"
+        if shift and shift.confirmed
+        else "the others were marked wrong"
+    )
+    return (
+        f"Feedback counted: {top.kind} on {top.service} ranks first because responders {why}; "
+        f"the evidence alone ranked {before} first."
+    )
 
 
 def _summary(hypotheses: list[Hypothesis]) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from core.agents.base import AnalysisContext
 from core.clock import Clock
 from core.config import Settings
+from core.memory import recall
 from core.models import AgentRun, FaultKind, Incident, Topology
 from core.orchestration.supervisor import ProgressCallback, Supervisor
 from core.orchestration.windows import BASELINE_REACH, ONSET_LOOKBACK_SECONDS, incident_windows
@@ -69,6 +70,7 @@ class AnalysisService:
             settings=self.settings,
             faults=self.store.faults(w.baseline_start, window_end),
             excluded=w.excluded,
+            precedents=recall.precedents(self.store, before=incident.detected_at),
         )
 
     def earlier_spans(self, incident: Incident, window_end: float) -> list[tuple[float, float]]:

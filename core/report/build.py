@@ -102,7 +102,10 @@ def root_cause_findings(output: RootCauseOutput, signatures: Mapping[str, Signat
     """The root-cause output with each kind named."""
     named = labels([h.kind for h in output.hypotheses], signatures)
     return RootCauseFindings(
-        causes=causes_of(output.hypotheses, named), no_cause_reason=output.no_cause_reason, summary=output.summary
+        causes=causes_of(output.hypotheses, named),
+        no_cause_reason=output.no_cause_reason,
+        summary=output.summary,
+        feedback_note=output.feedback_note,
     )
 
 

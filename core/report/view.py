@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
+from core.memory.precedent import SimilarIncident
 from core.models import (
     Action,
     AgentOutput,
@@ -114,6 +115,7 @@ class RootCauseFindings(BaseModel):
     causes: list[Cause] = Field(default_factory=list)
     no_cause_reason: str | None = None
     summary: str = ""
+    feedback_note: str | None = None  # how feedback on similar incidents changed the ranking, None when it did not
 
 
 class LogFindings(BaseModel):
@@ -166,6 +168,7 @@ class ReportView(BaseModel):
     actions: Actions | None = None
     gaps: list[Gap] = Field(default_factory=list)
     agents: dict[str, AgentOutput] = Field(default_factory=dict)  # each agent's envelope: status, error, summary, llm
+    similar: list[SimilarIncident] = Field(default_factory=list)  # earlier incidents above SIMILARITY_THRESHOLD
 
     @classmethod
     def pending(cls, incident: Incident) -> ReportView:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.store import alerts, analyses, outbox, templates
+from core.store import alerts, analyses, memory, outbox, templates
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -103,5 +103,10 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         6,
         "every analysis of an incident kept as a revision (the reports stored so far become revision 1)",
         analyses.MIGRATION_STATEMENTS,
+    ),
+    (
+        7,
+        "incident fingerprints (for similar incidents) and postmortem versions (their edit history)",
+        memory.MIGRATION_STATEMENTS,
     ),
 ]

@@ -18,6 +18,7 @@ from core.report.view import ReportView
 from core.store import analyses
 from core.store.alerts import AlertTables
 from core.store.analyses import Revision
+from core.store.memory import MemoryTables
 from core.store.migrations import MIGRATIONS
 from core.store.outbox import OutboxTables
 from core.store.pending import PendingTelemetry
@@ -37,7 +38,7 @@ from core.store.rows import (
 from core.store.telemetry import TelemetryTables
 
 
-class Store(TelemetryTables, AlertTables, OutboxTables):
+class Store(TelemetryTables, AlertTables, OutboxTables, MemoryTables):
     """All reads and writes of the tool's data. Thread-safe: each call takes its own cursor."""
 
     def __init__(self, path: Path | str, *, write_behind_seconds: float = 0.0) -> None:
@@ -246,6 +247,15 @@ class Store(TelemetryTables, AlertTables, OutboxTables):
                 [end, start],
             ).fetchall()
         return [(row[0], float(row[1]), None if row[2] is None else float(row[2])) for row in rows]
+    def incidents_by_id(self, incident_ids: Sequence[str]) -> list[Incident]:
+        """The incidents with these ids (unknown ids are skipped), in no particular order."""
+        if not incident_ids:
+            return []
+        with self._cursor() as cur:
+            rows = cur.execute(
+                f"SELECT {INCIDENT_COLUMNS} FROM incidents WHERE list_contains(?, id)", [list(incident_ids)]
+            ).fetchall()
+        return [incident_from_row(row) for row in rows]
 
     def open_incidents(self) -> list[Incident]:
         """Incidents not yet resolved, oldest first (copies: changing them changes nothing stored)."""

@@ -1,0 +1,1 @@
+"""What the tool remembers across incidents: fingerprints, similar past incidents, feedback priors, postmortems."""
