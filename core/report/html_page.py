@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from core.models import Action, AgentRun, Feedback, LogPattern
+from core.report import similar
 from core.report.escape import html_text as esc
 from core.report.markdown import KEY_EVIDENCE, MAX_ALTERNATIVES, TOP_PATTERNS
 from core.report.timeline import clock
@@ -110,6 +111,8 @@ def _root_cause(view: ReportView) -> str:
         f"<p><b>{_named(top)}</b> <span class='bar'><span style='width:{width}%'></span></span> "
         f"{esc(percent(top.confidence))}</p><p>{esc(top.summary)}</p>{key}"
     ]
+    if note := similar.feedback_note(view):
+        parts.append(f"<p class='meta'><b>{esc(note)}</b></p>")
     parts += [
         f"<p>At the same time, independently: <b>{_named(c)}</b> ({esc(percent(c.confidence))}). {esc(c.summary)}</p>"
         for c in view.independent_causes()
@@ -264,6 +267,7 @@ def render_html(
         ("Incident facts", _facts(view, now)),
         ("Agent runs", _runs(runs)),
         ("Feedback on the RCA", _feedback(feedback)),
+        ("Similar past incidents", similar.html_section(view)),
     ]
     body = _title(view, now) + "".join(f"<h2>{esc(title)}</h2>{content}" for title, content in sections)
     script = f"<script>{plotly.offline.get_plotlyjs()}</script>" if figures else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.models import ERROR_RATE, LATENCY_P95_MS, MEMORY_MB, Action, Evidence, LogPattern
+from core.report import similar
 from core.report.escape import markdown_cell as cell
 from core.report.escape import markdown_code as code
 from core.report.escape import markdown_text as text
@@ -156,6 +157,8 @@ def _root_cause(view: ReportView) -> list[str]:
         reason = view.root_cause.no_cause_reason or view.root_cause.summary
         return [*lines, f"No root cause identified. {text(reason)}"]
     lines += [f"{named(top)}: confidence **{percent(top.confidence)}**", "", text(top.summary, 1500)]
+    if view.root_cause.feedback_note:
+        lines += ["", f"> {text(view.root_cause.feedback_note)}"]
     if key := view.key_evidence(KEY_EVIDENCE):
         more = len(top.evidence) - len(key)
         lines += ["", "Key evidence" + (f" ({more} more under Evidence):" if more else ":")]
@@ -300,4 +303,6 @@ def render_markdown(view: ReportView) -> str:
     for section, lines in sections(view).items():
         out += [f"## {section}", "", *lines]
         out.append("")
+    if view.similar or view.header.offline is False:
+        out += ["## Similar Past Incidents", "", *similar.markdown_lines(view), ""]
     return "\n".join(out).rstrip() + "\n"
