@@ -167,21 +167,20 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     rows = [o for session in sessions for o in session]
-    print(f"{'seed':>4}  {'fault':<28}{'repeat':>7}  {'incident':<10}{'similar':>8}  {'most similar: fault / cause'}")
+    print(f"{'seed':>4}  {'fault':<32}{'repeat':>7}  {'incident':<10}{'similar':>8}  {'most similar: fault / cause'}")
     for o in rows:
         match = f"{o.most_similar_fault or '-'} / {o.most_similar_cause or '-'}"
-        print(
-            f"{o.seed:>4}  {o.fault:<28}{'yes' if o.repeat else 'no':>7}  {(o.incident or 'none')[:8]:<10}{o.similar_count:>8}  {match}"
-        )
+        incident = (o.incident or "none")[:8]
+        repeat = "yes" if o.repeat else "no"
+        print(f"{o.seed:>4}  {o.fault:<32}{repeat:>7}  {incident:<10}{o.similar_count:>8}  {match}")
     repeats = [o for o in rows if o.repeat]
     firsts = [o for o in rows if not o.repeat]
     same_fault = sum(o.most_similar_fault == o.fault for o in repeats)
     same_cause = sum(o.most_similar_cause == o.fault for o in repeats)
     alone = sum(o.similar_count == 0 for o in firsts)
     threshold = settings.similarity_threshold
-    print(
-        f"\nSIMILARITY_THRESHOLD {threshold}; faults without an incident: {sum(o.incident is None for o in rows)}/{len(rows)}"
-    )
+    missed = sum(o.incident is None for o in rows)
+    print(f"\nSIMILARITY_THRESHOLD {threshold}; faults without an incident: {missed}/{len(rows)}")
     print(f"repeats whose most similar incident had the same (service, kind) fault: {_share(same_fault, len(repeats))}")
     print(
         f"repeats whose most similar incident was given that (service, kind) as its cause: {_share(same_cause, len(repeats))}"

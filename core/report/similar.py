@@ -16,7 +16,14 @@ def _row(s: SimilarIncident) -> tuple[str, ...]:
     cause = f"{s.cause_kind} on {s.cause_service}" if s.cause_kind else "no cause found"
     feedback = {"right": "confirmed", "wrong": f"wrong; actual: {s.actual_cause or '?'}"}.get(s.verdict or "", "none")
     actions = "; ".join(s.actions[:MAX_ACTIONS]) or "none"
-    return (f"{utc(s.detected_at)} {s.title}", percent(s.similarity), cause, feedback, s.resolution_note or "-", actions)
+    return (
+        f"{utc(s.detected_at)} {s.title}",
+        percent(s.similarity),
+        cause,
+        feedback,
+        s.resolution_note or "-",
+        actions,
+    )
 
 
 def markdown_lines(view: ReportView) -> list[str]:

@@ -74,7 +74,11 @@ def test_three_confirmations_rank_the_confirmed_cause_first_and_say_so(tmp_path:
     assert (rca.hypotheses[0].kind, rca.hypotheses[0].service) == ("regression", "checkout")
     assert rca.feedback_note and "confirmed on 3 similar incident(s)" in rca.feedback_note
     assert "Feedback counted" in report.markdown
-    assert report.view is not None and [s.id for s in report.view.similar][:3] == ["earlier-0", "earlier-1", "earlier-2"]
+    assert report.view is not None and [s.id for s in report.view.similar][:3] == [
+        "earlier-0",
+        "earlier-1",
+        "earlier-2",
+    ]
     assert "Similar Past Incidents" in report.markdown
 
 
