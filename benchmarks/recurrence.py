@@ -183,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nSIMILARITY_THRESHOLD {threshold}; faults without an incident: {missed}/{len(rows)}")
     print(f"repeats whose most similar incident had the same (service, kind) fault: {_share(same_fault, len(repeats))}")
     print(
-        f"repeats whose most similar incident was given that (service, kind) as its cause: {_share(same_cause, len(repeats))}"
+        "repeats whose most similar incident was given that (service, kind) as its cause:",
+        _share(same_cause, len(repeats)),
     )
     print(f"first occurrences with no similar incident at or above the threshold: {_share(alone, len(firsts))}")
     ok = repeats and firsts and same_fault / len(repeats) >= TARGET and alone / len(firsts) >= TARGET

@@ -72,7 +72,7 @@ def _root_cause(view: ReportView, feedback: Feedback | None) -> str:
     top = view.top_cause
     if top is None:
         return f"No cause was named: {view.no_cause_reason or 'the analysis did not finish'}. {FOR_THE_TEAM}"
-    text = f"{top.name} on {top.service} ({top.confidence:.0%} confidence): {top.summary}"
+    text = f"{top.name} (`{top.kind}`) on {top.service} ({top.confidence:.0%} confidence): {top.summary}"
     if feedback is not None:
         verdict = (
             "confirmed" if feedback.verdict == "right" else f"marked wrong (actual: {feedback.actual_cause or '?'})"
