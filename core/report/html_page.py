@@ -267,8 +267,9 @@ def render_html(
         ("Incident facts", _facts(view, now)),
         ("Agent runs", _runs(runs)),
         ("Feedback on the RCA", _feedback(feedback)),
-        ("Similar past incidents", similar.html_section(view)),
     ]
+    if view.similar:  # a report without history reads as before
+        sections.append(("Similar past incidents", similar.html_section(view)))
     body = _title(view, now) + "".join(f"<h2>{esc(title)}</h2>{content}" for title, content in sections)
     script = f"<script>{plotly.offline.get_plotlyjs()}</script>" if figures else ""
     return (

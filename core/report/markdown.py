@@ -303,6 +303,6 @@ def render_markdown(view: ReportView) -> str:
     for section, lines in sections(view).items():
         out += [f"## {section}", "", *lines]
         out.append("")
-    if view.similar or view.header.offline is False:
+    if view.similar:  # a report without history reads as before
         out += ["## Similar Past Incidents", "", *similar.markdown_lines(view), ""]
     return "\n".join(out).rstrip() + "\n"
