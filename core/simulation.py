@@ -92,7 +92,8 @@ class SimulatedIncident(BaseModel):
         earlier incidents like it."""
         start = min((fault.started_at for fault in explained), default=None)
         delay = None if start is None else round(incident.detected_at - start, 3)
-        shared = incident.model_dump(include=set(cls.model_fields) - {"detection_delay_s", "root_causes", "similar_incidents"})
+        own = {"detection_delay_s", "root_causes", "similar_incidents"}
+        shared = incident.model_dump(include=set(cls.model_fields) - own)
         return cls(
             **shared,
             detection_delay_s=delay,

@@ -59,6 +59,7 @@ class AnalysisContext:
         start, end = self.baseline_start, self.baseline_end
         left_out = sum(max(0.0, min(e, end) - max(s, start)) for s, e in self.excluded)
         return max(0.0, end - start - left_out)
+
     #: Earlier incidents with their fingerprints and verdicts (``core.memory``): similar ones are listed in the
     #: report, and the verdicts on them shift the ranking of causes within a bound (``feedback_prior``).
     precedents: Sequence[Precedent] = ()

@@ -247,6 +247,7 @@ class Store(TelemetryTables, AlertTables, OutboxTables, MemoryTables):
                 [end, start],
             ).fetchall()
         return [(row[0], float(row[1]), None if row[2] is None else float(row[2])) for row in rows]
+
     def incidents_by_id(self, incident_ids: Sequence[str]) -> list[Incident]:
         """The incidents with these ids (unknown ids are skipped), in no particular order."""
         if not incident_ids:
