@@ -1,0 +1,135 @@
+"""``python -m benchmarks.recurrence``: does a repeated fault find its earlier occurrence, and does a first
+occurrence find nothing?
+
+Each session (one per seed, ``plan``) injects 6-9 distinct faults of random kinds and targets and repeats 3-5 of
+them minutes later among the others, through ``simulate`` with a fault schedule (what ``simulate --scenario``
+runs). Each incident lists the earlier incidents with the similarity of their fingerprints. Printed (see
+``scoring``): for repeats, the share whose most similar earlier incident, at or above SIMILARITY_THRESHOLD,
+explains the same (kind, target) fault; for first occurrences, the share with no earlier incident at or above
+it; both on all sessions and leave-one-kind-out. Exit code 1 when either all-data share is under 90%.
+
+    python -m benchmarks.recurrence [--seeds 1-8] [--jobs 2] [--rows out.jsonl]
+    python -m benchmarks.recurrence --score out.jsonl      # score earlier rows again without simulating
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks.recurrence import plan, scoring
+from benchmarks.rows import in_workers, read_rows, row_log
+from benchmarks.seed_faults import seeds_of
+from benchmarks.sessions.plan import Session
+from core.config import load_settings
+from core.simulation import simulate
+from demo_service import DemoService
+from demo_service.mechanics import catalogue
+
+WARMUP_SECONDS = 300.0
+TARGET = 0.9
+
+
+def run_one(session: Session) -> dict:
+    """Simulate one session with threshold 0 (every earlier incident listed with its similarity)."""
+    started = time.perf_counter()
+    settings = load_settings().model_copy(update={"similarity_threshold": 0.0})
+    with tempfile.TemporaryDirectory(prefix="recurrence-bench-") as tmp:
+        result = simulate(
+            list(session.faults),
+            demo=DemoService,
+            settings=settings,
+            duration=session.duration,
+            warmup=WARMUP_SECONDS,
+            seed=session.seed,
+            db=Path(tmp) / "r.duckdb",
+        )
+    return {
+        "seed": session.seed,
+        "faults": [f.model_dump(mode="json", include={"id", "type", "target", "started_at"}) for f in result.faults],
+        "incidents": [
+            {
+                "id": i.id,
+                "faults": i.faults,
+                "similar": [s.model_dump(mode="json") for s in i.similar_incidents],
+            }
+            for i in result.incidents
+        ],
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _share(cases: Sequence[tuple[scoring.Case, float]]) -> str:
+    hits = sum(c.found(t) for c, t in cases)
+    return f"{hits}/{len(cases)} = {hits / len(cases):.0%}" if cases else "0/0"
+
+
+def report(rows: Sequence[dict], threshold: float) -> tuple[list[str], bool]:
+    """The printed lines, and whether both all-data shares reach ``TARGET``."""
+    cases = [c for row in rows for c in scoring.cases(row)]
+    lines = [f"{'seed':>4}  {'fault':<34}{'repeat':>7}{'top sim':>9}  most similar earlier incident's cause"]
+    for c in cases:
+        mark = "" if c.found(threshold) else "   <- wrong"
+        same = "same fault" if c.top_same else "other fault"
+        lines.append(
+            f"{c.seed:>4}  {c.fault:<34}{'yes' if c.repeat else 'no':>7}{c.top_similarity:>9.2f}  "
+            f"{c.top_cause} ({same}){mark}"
+        )
+    at = [(c, threshold) for c in cases]
+    held, chosen = scoring.held_out(cases)
+    repeats_all, firsts_all = (
+        [x for x in at if x[0].repeat],
+        [x for x in at if not x[0].repeat],
+    )
+    repeats_held, firsts_held = [x for x in held if x[0].repeat], [x for x in held if not x[0].repeat]
+    lines += [
+        "",
+        f"faults: {sum(len(r['faults']) for r in rows)}; with an incident of their own: {len(cases)}",
+        f"{'':<46}{'all data':>16}{'leave-one-kind-out':>22}",
+        f"{'repeats: most similar is the same fault':<46}{_share(repeats_all):>16}{_share(repeats_held):>22}",
+        f"{'first occurrences: nothing similar':<46}{_share(firsts_all):>16}{_share(firsts_held):>22}",
+        f"SIMILARITY_THRESHOLD {threshold} (all data); held out, chosen without each kind: "
+        + ", ".join(f"{k} {t:g}" for k, t in chosen.items()),
+    ]
+    ok = bool(repeats_all and firsts_all) and min(scoring.shares(cases, threshold)) >= TARGET
+    return lines, ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.recurrence",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--seeds", default="1-8", help="one session per seed (1-8)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
+    parser.add_argument("--rows", type=Path, default=None, help="write one JSON row per session to this file")
+    parser.add_argument("--score", type=Path, default=None, help="score rows of an earlier run, simulate nothing")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    if args.score is not None:
+        rows = read_rows(args.score)
+    else:
+        kinds = [(kind.type, kind.targets) for kind in catalogue()]
+        sessions = [plan.session(seed, kinds) for seed in seeds_of(args.seeds)]
+        total = sum(len(s.faults) for s in sessions)
+        print(f"{len(sessions)} sessions, {total} faults, on {args.jobs} worker(s)", file=sys.stderr, flush=True)
+        save = row_log(args.rows)
+
+        def on_row(row: dict, done: int) -> None:
+            print(f"[{done}/{len(sessions)}] seed {row['seed']} ({row['wall_seconds']:.0f} s)", file=sys.stderr)
+            save(row)
+
+        rows = in_workers(run_one, sessions, args.jobs, on_row)
+    lines, ok = report(sorted(rows, key=lambda r: r["seed"]), load_settings().similarity_threshold)
+    print("\n".join(lines))
+    print(f"\n{len(rows)} sessions in {time.perf_counter() - started:.0f} s of wall time")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
