@@ -222,15 +222,14 @@ def _feedback_note(
         return None
     top = ranked[0]
     before = f"{plain[0].kind} on {plain[0].service}" if plain else "no cause"
-    shift = shifts.get((top.kind, top.service))
-    why = (
-        f"confirmed on {len(shift.confirmed)} similar incident(s)"
-        if shift and shift.confirmed
-        else "the others were marked wrong"
-    )
+    raised = shifts.get((top.kind, top.service))
+    lowered = shifts.get((plain[0].kind, plain[0].service)) if plain else None
+    why = [f"confirmed it on {len(raised.confirmed)}" if raised and raised.confirmed else ""]
+    why += [f"marked {before} wrong on {len(lowered.rejected)}" if lowered and lowered.rejected else ""]
+    said = " and ".join(w for w in why if w) or "weighed other causes"
     return (
-        f"Feedback counted: {top.kind} on {top.service} ranks first because responders {why}; "
-        f"the evidence alone ranked {before} first."
+        f"Feedback counted: {top.kind} on {top.service} ranks first because responders {said} similar "
+        f"incident(s); the evidence alone ranked {before} first."
     )
 
 

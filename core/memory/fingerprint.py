@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from core.models import Anomaly, Feedback, Incident
+if TYPE_CHECKING:  # only annotations: core.models imports the report view, which lists similar incidents
+    from core.models import Anomaly, Feedback, Incident
 
 #: "kind on service" (or "kind@service"), the form the feedback form asks for; anything else is not a cause.
 _CAUSE_TEXT = re.compile(r"^\s*([\w.-]+)\s*(?:@|\s+on\s+)\s*([\w.-]+)\s*$", re.IGNORECASE)

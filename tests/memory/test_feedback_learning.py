@@ -29,8 +29,11 @@ def _ambiguous(seed: int) -> AnalysisContext:
     return dataclasses.replace(ctx, catalogue=[], signatures={"error_rate": ERROR_RATE_KIND, "regression": TWIN})
 
 
-def _store_precedents(store: Store, contexts: list[AnalysisContext], kind: str, service: str) -> None:
-    """Analyse each context, store it as an earlier incident whose top cause a responder confirmed as kind@service."""
+def _store_precedents(
+    store: Store, contexts: list[AnalysisContext], kind: str, service: str, *, actual: str | None = None
+) -> None:
+    """Analyse each context, store it as an earlier incident named kind@service, which a responder confirmed
+    (or, with ``actual``, marked wrong naming ``actual`` as the cause)."""
     for n, ctx in enumerate(contexts):
         view = run_agents(ctx)["reporter"]
         assert isinstance(view, ReportOutput) and view.view is not None
@@ -46,7 +49,12 @@ def _store_precedents(store: Store, contexts: list[AnalysisContext], kind: str, 
             }
         )
         store.save_incident(incident)
-        store.save_feedback(Feedback(incident_id=incident.id, verdict="right", by="oncall", created_at=float(n)))
+        verdict = "right" if actual is None else "wrong"
+        store.save_feedback(
+            Feedback(
+                incident_id=incident.id, verdict=verdict, actual_cause=actual or "", by="oncall", created_at=float(n)
+            )
+        )
         recall.record(store, store.get_incident(incident.id), at=float(n))
 
 
@@ -72,7 +80,7 @@ def test_three_confirmations_rank_the_confirmed_cause_first_and_say_so(tmp_path:
     rca, report = outputs["root_cause"], outputs["reporter"]
     assert isinstance(rca, RootCauseOutput) and isinstance(report, ReportOutput)
     assert (rca.hypotheses[0].kind, rca.hypotheses[0].service) == ("regression", "checkout")
-    assert rca.feedback_note and "confirmed on 3 similar incident(s)" in rca.feedback_note
+    assert rca.feedback_note and "responders confirmed it on 3 similar incident(s)" in rca.feedback_note
     assert "Feedback counted" in report.markdown
     assert report.view is not None and [s.id for s in report.view.similar][:3] == [
         "earlier-0",
@@ -80,6 +88,19 @@ def test_three_confirmations_rank_the_confirmed_cause_first_and_say_so(tmp_path:
         "earlier-2",
     ]
     assert "Similar Past Incidents" in report.markdown
+
+
+def test_three_corrections_move_the_named_cause_down_and_the_actual_one_up(tmp_path: Path) -> None:
+    store = Store(tmp_path / "memory.duckdb")
+    try:
+        earlier = [_ambiguous(seed=s) for s in (1, 2, 3)]
+        _store_precedents(store, earlier, "error_rate", "checkout", actual="regression on checkout")
+        rca = run_agents(_with_precedents(_ambiguous(seed=4), store))["root_cause"]
+    finally:
+        store.close()
+    assert isinstance(rca, RootCauseOutput)
+    assert [h.kind for h in rca.hypotheses[:2]] == ["regression", "error_rate"]
+    assert rca.feedback_note and "marked error_rate on checkout wrong on 3 similar" in rca.feedback_note
 
 
 def test_clear_evidence_for_another_cause_stays_first(tmp_path: Path) -> None:
