@@ -6,10 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.seed_faults import SEED_FAULTS as SIMULATED_SEED_FAULTS
+from core.config import Settings
+from core.fault_schedule import FaultSpec
 from core.memory.postmortem import FOR_THE_TEAM, SECTIONS, ActionItem, draft
 from core.memory.postmortem_export import postmortem_html, postmortem_markdown
 from core.models import ReportOutput
+from core.simulation import simulate
 from core.store import Store
+from demo_service import DemoService
 from tests.factories import make_context, run_agents
 
 SEED_FAULTS = [
@@ -73,3 +78,25 @@ def test_edit_survives_a_restart_and_keeps_its_history(tmp_path: Path) -> None:
     html = postmortem_html(latest)
     assert "&lt;b&gt;before&lt;/b&gt;" in html and "<b>before</b>" not in html  # team text is escaped
     assert "Version 2, edited by alice" in postmortem_markdown(latest)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", SIMULATED_SEED_FAULTS)
+def test_draft_of_each_simulated_seed_fault_is_complete_and_exports(kind: str, tmp_path: Path) -> None:
+    """The seed's faults run through the demo shop (120 s each, then calm until the incident resolves)."""
+    db = tmp_path / "seed.duckdb"
+    fault = FaultSpec(kind, duration_s=120.0)
+    result = simulate([fault], demo=DemoService, duration=300, warmup=300, seed=1, db=db, settings=Settings())
+    target = result.faults[0].target
+    store = Store(db)
+    try:
+        incident = store.get_incident(result.incidents[0].id)
+    finally:
+        store.close()
+    pm = draft(incident)
+    assert pm.missing() == []
+    assert f"(`{kind}`) on {target}" in pm.root_cause  # the cause the analysis named, from the stored report
+    assert pm.timeline != FOR_THE_TEAM and pm.action_items
+    markdown, html = postmortem_markdown(pm), postmortem_html(pm)
+    for _, heading in SECTIONS:
+        assert f"## {heading}" in markdown and f"<h2>{heading}</h2>" in html
