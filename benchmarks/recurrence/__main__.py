@@ -8,7 +8,7 @@ runs). Each incident lists the earlier incidents with the similarity of their fi
 explains the same (kind, target) fault; for first occurrences, the share with no earlier incident at or above
 it; both on all sessions and leave-one-kind-out. Exit code 1 when either all-data share is under 90%.
 
-    python -m benchmarks.recurrence [--seeds 1-8] [--jobs 2] [--rows out.jsonl]
+    python -m benchmarks.recurrence [--seeds 1-20] [--jobs 2] [--rows out.jsonl]
     python -m benchmarks.recurrence --score out.jsonl      # score earlier rows again without simulating
 """
 
@@ -105,14 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--seeds", default="1-8", help="one session per seed (1-8)")
+    parser.add_argument("--seeds", default="1-20", help="one session per seed (1-20)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
     parser.add_argument("--rows", type=Path, default=None, help="write one JSON row per session to this file")
     parser.add_argument("--score", type=Path, default=None, help="score rows of an earlier run, simulate nothing")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.score is not None:
-        rows = read_rows(args.score)
+        rows = list(read_rows(args.score))
     else:
         kinds = [(kind.type, kind.targets) for kind in catalogue()]
         sessions = [plan.session(seed, kinds) for seed in seeds_of(args.seeds)]
