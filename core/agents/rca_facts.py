@@ -47,6 +47,9 @@ class Facts:
     logs_available: bool
     moves: Mapping[tuple[str, str], float] = field(default_factory=dict)  # see ``core.agents.moves``
     onset: float | None = None  # when the incident is known to have begun (``AnalysisContext.onset``)
+    #: Patterns of the window that the baseline does not have: one-off events (a deploy) read these. A deploy
+    #: seen once before the baseline is still an event when it happens again (deploys recur by nature).
+    events: tuple[LogPattern, ...] = ()
 
     def strength(self, service: str, metric: str) -> float:
         """Strength of the rise of ``metric`` on ``service`` (0 when it stayed in band)."""
@@ -102,7 +105,8 @@ def gather(ctx: AnalysisContext, monitoring: MonitoringOutput | None, logs: LogA
     """Symptoms (anomalies, else detection signals), surging error/warn patterns and the graph, for scoring."""
     signals = tuple(ctx.incident.signals)
     observed, step = _observed_series(ctx)
-    patterns = tuple(p for p in (logs.patterns if logs else []) if p.is_new or is_surging(p))
+    listed = logs.patterns if logs else []
+    patterns = tuple(p for p in listed if p.is_new or is_surging(p))
     examined = observed if monitoring is not None and monitoring.status == "ok" else frozenset()
     return Facts(
         symptoms=_symptoms(monitoring, signals, examined),
@@ -115,6 +119,7 @@ def gather(ctx: AnalysisContext, monitoring: MonitoringOutput | None, logs: LogA
         logs_available=logs is not None,
         moves=_moves(ctx),
         onset=ctx.onset,
+        events=tuple(p for p in listed if p.baseline_count == 0),
     )
 
 

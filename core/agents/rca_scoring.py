@@ -92,14 +92,15 @@ def _lines_from(pattern: LogPattern, services: list[str]) -> int:
 
 
 def _best_pattern(cue: LogCue, sc: Score, facts: Facts) -> tuple[float, int, LogPattern] | None:
-    """(strength, lines, pattern) of the new or surging pattern that shows ``cue`` most, or None."""
+    """(strength, lines, pattern) of the new or surging pattern that shows ``cue`` most, or None; an event cue
+    reads the patterns absent from the baseline, each at full strength (one deploy line is the whole event)."""
     where = _neighbours(sc.target, cue.where, facts.topology)
     best: tuple[float, int, LogPattern] | None = None
-    for p in facts.patterns:
+    for p in facts.events if cue.event else facts.patterns:
         if not cue.matches(f"{p.template}\n{p.example}", p.level, sc.target):
             continue
         lines = _lines_from(p, where) if where else (p.count if cue.names_target else 0)
-        strength = (1.0 if p.is_new else 0.0) if cue.event else _log_strength(lines, p)
+        strength = 1.0 if cue.event else _log_strength(lines, p)
         if lines and strength and (best is None or strength > best[0]):
             best = (strength, lines, p)
     return best
@@ -119,7 +120,13 @@ def _log_fit(sc: Score, facts: Facts) -> float:
         if cue.where == "self":  # its own log lines are a symptom only it may explain
             sc.anchors.add((sc.target, f"{'event' if cue.event else 'log'}:{p.template_id}"))
         best_fit = max(best_fit, strength * cue.weight / top_weight)
-        state = "new" if p.is_new else f"{p.surge:.1f}x the baseline rate"
+        state = (
+            "new"
+            if p.is_new
+            else "not in the baseline"
+            if p.baseline_count == 0
+            else f"{p.surge:.1f}x the baseline rate"
+        )
         logged_by = ", ".join(s for s in p.services if s in where) or ", ".join(p.services)
         text = f"{cue.label}: '{p.template}' from {logged_by}, {lines} lines in the window ({state})"
         sc.evidence.append(

@@ -38,7 +38,7 @@ class LogCue:
     levels: frozenset[str] = frozenset({"WARN", "ERROR"})  # empty: any level
     exclude: re.Pattern[str] | None = None
     names_target: bool = False  # the line must name the culprit (calls to an external dependency)
-    event: bool = False  # a one-off event (a deploy): one new line is full strength, volume does not matter
+    event: bool = False  # a one-off event (a deploy): one line absent from the baseline is full strength
     primary: bool = True  # False: supports the kind but cannot make it a candidate on its own
 
     def matches(self, text: str, level: str, target: str) -> bool:
