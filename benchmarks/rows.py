@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -44,3 +45,11 @@ def read_rows(path: Path) -> Iterator[dict]:
         for line in handle:
             if line.strip():
                 yield json.loads(line)
+
+
+def add_row_options(parser: argparse.ArgumentParser, seeds: str) -> None:
+    """``--seeds`` (default ``seeds``), ``--jobs``, ``--rows`` and ``--score``: a benchmark of one session a seed."""
+    parser.add_argument("--seeds", default=seeds, help=f"one session per seed ({seeds})")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
+    parser.add_argument("--rows", type=Path, default=None, help="write one JSON row per session to this file")
+    parser.add_argument("--score", type=Path, default=None, help="score rows of an earlier run, simulate nothing")

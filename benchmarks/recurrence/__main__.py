@@ -22,15 +22,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.recurrence import plan, scoring
-from benchmarks.rows import in_workers, read_rows, row_log
+from benchmarks.rows import add_row_options, in_workers, read_rows, row_log
 from benchmarks.seed_faults import seeds_of
-from benchmarks.sessions.plan import Session
+from benchmarks.sessions.plan import Session, planned
 from core.config import load_settings
-from core.simulation import simulate
-from demo_service import DemoService
-from demo_service.mechanics import catalogue
 
-WARMUP_SECONDS = 300.0
 TARGET = 0.9
 
 
@@ -39,15 +35,7 @@ def run_one(session: Session) -> dict:
     started = time.perf_counter()
     settings = load_settings().model_copy(update={"similarity_threshold": 0.0})
     with tempfile.TemporaryDirectory(prefix="recurrence-bench-") as tmp:
-        result = simulate(
-            list(session.faults),
-            demo=DemoService,
-            settings=settings,
-            duration=session.duration,
-            warmup=WARMUP_SECONDS,
-            seed=session.seed,
-            db=Path(tmp) / "r.duckdb",
-        )
+        result = session.run(settings, Path(tmp) / "r.duckdb")
     return {
         "seed": session.seed,
         "faults": [f.model_dump(mode="json", include={"id", "type", "target", "started_at"}) for f in result.faults],
@@ -105,19 +93,13 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--seeds", default="1-20", help="one session per seed (1-20)")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
-    parser.add_argument("--rows", type=Path, default=None, help="write one JSON row per session to this file")
-    parser.add_argument("--score", type=Path, default=None, help="score rows of an earlier run, simulate nothing")
+    add_row_options(parser, seeds="1-20")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.score is not None:
         rows = list(read_rows(args.score))
     else:
-        kinds = [(kind.type, kind.targets) for kind in catalogue()]
-        sessions = [plan.session(seed, kinds) for seed in seeds_of(args.seeds)]
-        total = sum(len(s.faults) for s in sessions)
-        print(f"{len(sessions)} sessions, {total} faults, on {args.jobs} worker(s)", file=sys.stderr, flush=True)
+        sessions = planned(seeds_of(args.seeds), plan.session, args.jobs)
         save = row_log(args.rows)
 
         def on_row(row: dict, done: int) -> None:

@@ -21,19 +21,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.rows import in_workers, read_rows, row_log
+from benchmarks.rows import add_row_options, in_workers, read_rows, row_log
 from benchmarks.seed_faults import seeds_of
 from benchmarks.sessions import plan, scoring
 from benchmarks.sessions.report import report
 from core.config import Settings, load_settings
 from core.detection.promise import expected_detection
 from core.models import REQUEST_RATE, InjectedFault
-from core.simulation import simulate
 from core.store import Store
-from demo_service import DemoService
-from demo_service.mechanics import catalogue
-
-WARMUP_SECONDS = 300.0
 
 
 def run_one(session: plan.Session) -> dict:
@@ -43,15 +38,7 @@ def run_one(session: plan.Session) -> dict:
     settings = load_settings()  # in each worker process: the environment the benchmark was started with
     with tempfile.TemporaryDirectory(prefix="sessions-bench-") as tmp:
         db = Path(tmp) / "s.duckdb"
-        result = simulate(
-            list(session.faults),
-            demo=DemoService,
-            settings=settings,
-            duration=session.duration,
-            warmup=WARMUP_SECONDS,
-            seed=session.seed,
-            db=db,
-        )
+        result = session.run(settings, db)
         promised = _promises(db, result.faults, settings)
     causes = ("service", "kind", "confidence")
     return {
@@ -115,19 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.sessions", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seeds", default="1-6", help="one session per seed (1-6)")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
-    parser.add_argument("--rows", type=Path, default=None, help="write one JSON row per session to this file")
-    parser.add_argument("--score", type=Path, default=None, help="score rows of an earlier run, simulate nothing")
+    add_row_options(parser, seeds="1-6")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.score is not None:
         rows = sorted(read_rows(args.score), key=lambda r: r["seed"])
     else:
-        kinds = [(kind.type, kind.targets) for kind in catalogue()]
-        sessions = [plan.session(seed, kinds) for seed in seeds_of(args.seeds)]
-        total = sum(len(s.faults) for s in sessions)
-        print(f"{len(sessions)} sessions, {total} faults, on {args.jobs} worker(s)", file=sys.stderr, flush=True)
+        sessions = plan.planned(seeds_of(args.seeds), plan.session, args.jobs)
         rows = run_all(sessions, args.jobs, args.rows)
     lines, ok = report(rows)
     print("\n".join(lines))
