@@ -280,6 +280,8 @@ class Hypothesis(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     score: float | None = None  # evidence units behind it (see core.agents.root_cause)
     group: int = 0  # 0: explains the main symptoms; 1+: an additional, independent cause
+    #: The confidence before the recalibration from feedback (``core.agents.recalibration``); None when none applied.
+    base_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class RootCauseOutput(AgentOutput):

@@ -8,6 +8,7 @@ from typing import ClassVar, Protocol
 
 import pandas as pd
 
+from core.agents.recalibration import PlattMap
 from core.catalogue import Signature
 from core.config import Settings
 from core.memory.precedent import Precedent
@@ -63,6 +64,9 @@ class AnalysisContext:
     #: Earlier incidents with their fingerprints and verdicts (``core.memory``): similar ones are listed in the
     #: report, and the verdicts on them shift the ranking of causes within a bound (``feedback_prior``).
     precedents: Sequence[Precedent] = ()
+    #: The recalibration fitted on responders' verdicts (``calibrate --from-feedback``), applied by the root-cause
+    #: agent on top of the benchmark's calibration; None (none stored, or reset) changes nothing.
+    recalibration: PlattMap | None = None
 
 
 class Agent(Protocol):

@@ -6,7 +6,8 @@ confidence is a softmax of the scores plus a constant "something else" alternati
 thin evidence or two explanations that fit equally well both lower it. A candidate resting on symptoms
 that no better candidate explains is an additional, independent cause (two faults at once) and competes
 in a group of its own. The softmax's temperature and null score are fitted on the RCA benchmark
-(``calibration``), and a confidence never exceeds ``MAX_CONFIDENCE``.
+(``calibration``); a recalibration fitted on responders' verdicts, when one is stored, maps the result
+(``recalibration``); and a confidence never exceeds ``MAX_CONFIDENCE``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from core.agents.base import AnalysisContext
 from core.agents.calibration import group_probabilities
 from core.agents.rca_facts import Facts, gather
 from core.agents.rca_scoring import Score, score_candidate
+from core.agents.recalibration import PlattMap
 from core.catalogue import Signature
 from core.memory.feedback_prior import Shift, feedback_shifts
 from core.memory.fingerprint import evidence_print
@@ -64,16 +66,21 @@ def groups(scored: list[Score], *, graph: bool = True) -> list[int]:
     return out
 
 
-def confidences(scored: list[Score], *, graph: bool = True) -> tuple[list[float], list[int]]:
-    """(confidence, group) per candidate: the calibrated softmax within each competing group
-    (``calibration``), capped at ``MAX_CONFIDENCE``."""
+def confidences(
+    scored: list[Score], *, graph: bool = True, recalibration: PlattMap | None = None
+) -> tuple[list[float], list[int], list[float]]:
+    """(confidence, group, base confidence) per candidate: the calibrated softmax within each competing group
+    (``calibration``) capped at ``MAX_CONFIDENCE`` (the base), then mapped by ``recalibration`` when given and
+    capped again."""
     group_of = groups(scored, graph=graph)
-    confidence = [0.0] * len(scored)
+    confidence, base = [0.0] * len(scored), [0.0] * len(scored)
     for group in set(group_of):
         members = [i for i, g in enumerate(group_of) if g == group]
-        for i, p in zip(members, group_probabilities([scored[i].total for i in members], group), strict=True):
-            confidence[i] = min(MAX_CONFIDENCE, p)
-    return confidence, group_of
+        capped = [min(MAX_CONFIDENCE, p) for p in group_probabilities([scored[i].total for i in members], group)]
+        mapped = recalibration.group(capped) if recalibration else capped
+        for i, p, q in zip(members, capped, mapped, strict=True):
+            base[i], confidence[i] = p, min(MAX_CONFIDENCE, q)
+    return confidence, group_of, base
 
 
 def _headline(sig: Signature, target: str, where: str) -> str:
@@ -83,7 +90,7 @@ def _headline(sig: Signature, target: str, where: str) -> str:
     return f"{sig.label[:1].upper()}{sig.label[1:]} in {where}{target}"
 
 
-def _hypothesis(sc: Score, confidence: float, group: int) -> Hypothesis:
+def _hypothesis(sc: Score, confidence: float, group: int, base: float | None) -> Hypothesis:
     where = "external dependency " if sc.sig.locations == frozenset({"external"}) else ""
     facts_text = "; ".join(e.description for e in sc.evidence[:2])
     notes = f"; {'; '.join(sc.notes)}" if sc.notes else ""
@@ -93,6 +100,7 @@ def _hypothesis(sc: Score, confidence: float, group: int) -> Hypothesis:
         confidence=round(confidence, 3),
         group=group,
         score=round(sc.total, 3),
+        base_confidence=None if base is None else round(base, 3),
         summary=f"{_headline(sc.sig, sc.target, where)}: {facts_text}{notes}.",
         evidence=sc.evidence[:MAX_EVIDENCE],
     )
@@ -120,23 +128,27 @@ def _shifted(scored: list[Score], shifts: Mapping[tuple[str, str], Shift]) -> No
 
 
 def rank(
-    facts: Facts, pairs: list[tuple[str, Signature]], shifts: Mapping[tuple[str, str], Shift] | None = None
+    facts: Facts,
+    pairs: list[tuple[str, Signature]],
+    shifts: Mapping[tuple[str, str], Shift] | None = None,
+    recalibration: PlattMap | None = None,
 ) -> list[Hypothesis]:
     """Hypotheses, each with its calibrated confidence (see ``confidences``): the group with the strongest
     evidence first, most probable first within a group; an independent cause follows the main group even
     when nothing competes with it (a lone candidate is not thereby the likeliest). With a call graph and an
     alert, the candidates that explain what the alert reported come first (they are the main group).
-    ``shifts`` (``core.memory.feedback_prior``) move scores by what responders said about similar incidents."""
+    ``shifts`` (``core.memory.feedback_prior``) move scores by what responders said about similar incidents;
+    ``recalibration`` maps the confidences (each hypothesis keeps its ``base_confidence``) without reordering."""
     scored = [sc for target, sig in pairs if (sc := score_candidate(target, sig, facts)) is not None]
     if shifts:
         _shifted(scored, shifts)
     alert = facts.alert if facts.topology.edges else None
     first = {id(sc) for sc in scored if explains_alert(sc, alert)}
     scored.sort(key=lambda sc: (id(sc) not in first, -sc.total, sc.target, sc.sig.kind))
-    calibrated, group_of = confidences(scored, graph=bool(facts.topology.edges))
+    calibrated, group_of, base = confidences(scored, graph=bool(facts.topology.edges), recalibration=recalibration)
     ranked = [
-        (id(sc) not in first, _hypothesis(sc, confidence, group))
-        for sc, confidence, group in zip(scored, calibrated, group_of, strict=True)
+        (id(sc) not in first, _hypothesis(sc, confidence, group, p if recalibration else None))
+        for sc, confidence, group, p in zip(scored, calibrated, group_of, base, strict=True)
     ]
     ranked.sort(key=lambda pair: (pair[0], pair[1].group if GROUPS_BY_EVIDENCE else 0, -pair[1].confidence))
     return [h for _, h in ranked if h.confidence >= MIN_CONFIDENCE][:MAX_HYPOTHESES]
@@ -188,7 +200,7 @@ class RootCauseAgent:
         pairs = catalogue.candidates(ctx.topology, ctx.catalogue, ctx.signatures)
         pairs += catalogue.detected_candidates(ctx.incident.signals)
         shifts = _feedback_shifts(ctx, monitoring, logs)
-        hypotheses = rank(facts, pairs, shifts)
+        hypotheses = rank(facts, pairs, shifts, ctx.recalibration)
         partial = f" Partial evidence: {'; '.join(gaps)}." if gaps else ""
         if not hypotheses:
             reason = _no_cause_reason(facts, pairs, gaps)

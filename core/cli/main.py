@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from core.cli import analyze_cmd, faults_cmd, incidents_cmd, simulate_cmd, watch_cmd
+from core.cli import analyze_cmd, calibrate_cmd, faults_cmd, incidents_cmd, simulate_cmd, watch_cmd
 from core.config import load_settings
 from core.errors import IncidentToolError
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     faults_cmd.register(commands)
     incidents_cmd.register(commands)
     analyze_cmd.register(commands)
+    calibrate_cmd.register(commands)
     return parser
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from core.agents.base import AnalysisContext
+from core.agents.recalibration import PlattMap
 from core.clock import Clock
 from core.config import Settings
 from core.memory import recall
@@ -71,7 +72,13 @@ class AnalysisService:
             faults=self.store.faults(w.baseline_start, window_end),
             excluded=w.excluded,
             precedents=recall.precedents(self.store, before=incident.detected_at),
+            recalibration=self.recalibration(),
         )
+
+    def recalibration(self) -> PlattMap | None:
+        """The recalibration stored by ``calibrate --from-feedback``, None when none is or it was reset."""
+        stored = self.store.latest_calibration()
+        return None if stored is None or stored.map.identity else stored.map
 
     def earlier_spans(self, incident: Incident, window_end: float) -> list[tuple[float, float]]:
         """The spans an analysis of ``incident`` keeps out of its baseline: every other incident from its onset

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.store import alerts, analyses, memory, outbox, templates
+from core.store import alerts, analyses, calibrations, memory, outbox, templates
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -108,5 +108,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         7,
         "incident fingerprints (for similar incidents) and postmortem versions (their edit history)",
         memory.MIGRATION_STATEMENTS,
+    ),
+    # 8 is reserved for the action checks; versions are applied by number, each once, so 9 may come first.
+    (
+        9,
+        "confidence recalibrations fitted on responders' verdicts (calibrate --from-feedback), one row per fit",
+        calibrations.MIGRATION_STATEMENTS,
     ),
 ]

@@ -18,6 +18,7 @@ from core.report.view import ReportView
 from core.store import analyses
 from core.store.alerts import AlertTables
 from core.store.analyses import Revision
+from core.store.calibrations import CalibrationTables
 from core.store.memory import MemoryTables
 from core.store.migrations import MIGRATIONS
 from core.store.outbox import OutboxTables
@@ -38,7 +39,7 @@ from core.store.rows import (
 from core.store.telemetry import TelemetryTables
 
 
-class Store(TelemetryTables, AlertTables, OutboxTables, MemoryTables):
+class Store(TelemetryTables, AlertTables, OutboxTables, MemoryTables, CalibrationTables):
     """All reads and writes of the tool's data. Thread-safe: each call takes its own cursor."""
 
     def __init__(self, path: Path | str, *, write_behind_seconds: float = 0.0) -> None:
