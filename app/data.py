@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
+from core.agents.recalibration import FeedbackCalibration
 from core.models import ActiveFault, FaultKind, Feedback, Incident, InjectedFault, LogEvent
 from core.notify.outbox import OutboxMessage
 from core.store.analyses import Revision
@@ -109,6 +110,12 @@ def revisions(_runtime: Runtime, db: str, incident_id: str) -> list[Revision]:
 def schema_version(_runtime: Runtime, db: str) -> int:
     """The database's schema version: the highest migration applied."""
     return _runtime.store.schema_version()
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def calibration(_runtime: Runtime, db: str) -> FeedbackCalibration | None:
+    """The recalibration in force (``calibrate --from-feedback``), None when none was ever stored."""
+    return _runtime.store.latest_calibration()
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

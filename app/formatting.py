@@ -8,6 +8,7 @@ from typing import Literal
 
 import pandas as pd
 
+from core.agents.recalibration import FeedbackCalibration
 from core.config import Settings
 from core.detection.promise import Expected
 from core.errors import (
@@ -258,3 +259,16 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "Analysis",
     "RCA feedback",
 )
+
+
+def calibration_line(stored: FeedbackCalibration | None) -> str:
+    """One line on the confidence calibration in force: the benchmark's alone, or the refit from verdicts."""
+    if stored is None:
+        return "the benchmark's fit alone (refit from verdicts with `python -m core.cli calibrate --from-feedback`)"
+    when = fmt_ts(stored.fitted_at, seconds=False)
+    if stored.map.identity:
+        return f"the benchmark's fit alone (refit reset by {stored.fitted_by}, {when})"
+    return (
+        f"refit from {stored.verdicts} verdicts by {stored.fitted_by}, {when} "
+        f"(slope {stored.slope:.2f}, intercept {stored.intercept:+.2f} on the log-odds)"
+    )

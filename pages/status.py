@@ -6,7 +6,16 @@ import streamlit as st
 
 from app import data, discovery_panel, notifications_panel
 from app.components import show_error
-from app.formatting import DASH, fmt_ago, fmt_clock, fmt_ts, llm_mode, public_settings, redact_url
+from app.formatting import (
+    DASH,
+    calibration_line,
+    fmt_ago,
+    fmt_clock,
+    fmt_ts,
+    llm_mode,
+    public_settings,
+    redact_url,
+)
 from app.runtime import require_runtime
 from core.errors import IncidentToolError
 
@@ -109,6 +118,10 @@ limits = [
 ]
 for column, (label, value) in zip(st.columns(4) + st.columns(4), limits, strict=True):
     column.metric(label, value)
+try:
+    st.markdown(f"**Confidence calibration:** {calibration_line(data.calibration(runtime, data.db_key(runtime)))}")
+except IncidentToolError as exc:
+    show_error(exc, "read the confidence calibration")
 
 st.subheader("HTTP API")
 if settings.api_token_set:

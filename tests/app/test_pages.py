@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from core.agents.recalibration import PlattMap
 from tests.app.conftest import make_incident
 
 PAGES = [
@@ -53,6 +54,19 @@ def test_status_page_shows_every_detection_threshold(app: AppTest, runtime) -> N
     assert shown["Disk used"] == f"{settings.disk_threshold_percent:g}%"
     assert shown["DB pool in use"] == f"{settings.db_pool_threshold:.0%}"
     assert shown["Anomaly score"] == f"{settings.anomaly_alert_threshold:g}"
+
+
+def test_status_page_says_which_confidence_calibration_is_in_force(app: AppTest, runtime) -> None:
+    app.run()
+    app.switch_page("../pages/status.py").run()
+    _no_exception(app)
+    assert any("**Confidence calibration:** the benchmark's fit alone" in m.value for m in app.markdown)
+    runtime.store.save_calibration(PlattMap(slope=0.62, intercept=-0.4), verdicts=31, by="ana", at=1_767_225_600.0)
+    st.cache_data.clear()
+    app.run()
+    _no_exception(app)
+    line = next(m.value for m in app.markdown if "**Confidence calibration:**" in m.value)
+    assert "refit from 31 verdicts by ana, 2026-01-01 00:00 UTC (slope 0.62, intercept -0.40" in line
 
 
 def test_incident_page_opens_from_query_param(app: AppTest, runtime) -> None:

@@ -29,23 +29,25 @@ RIGHT_OF_FIVE = 3
 
 
 @cache
-def _views() -> tuple[ReportView, ...]:
-    """The reporter's views of three clear faults (each states its top cause at 95 %)."""
+def _views(refit: PlattMap | None = None) -> tuple[ReportView, ...]:
+    """The reporter's views of three clear faults (each states its top cause at 95 % unless ``refit`` maps it)."""
     found = []
     for kind, target in (("error_rate", "checkout"), ("db_slow", "postgres"), ("memory_leak", "checkout")):
-        report = run_agents(make_context(kind, target, seed=1))["reporter"]
+        ctx = dataclasses.replace(make_context(kind, target, seed=1), recalibration=refit)
+        report = run_agents(ctx)["reporter"]
         assert isinstance(report, ReportOutput) and report.view is not None
         found.append(report.view)
     return tuple(found)
 
 
-def _seed(store: Store, count: int) -> None:
-    """``count`` analysed incidents with a verdict each: right three times in five, else wrong with another cause."""
+def _seed(store: Store, count: int, refit: PlattMap | None = None) -> None:
+    """``count`` analysed incidents with a verdict each: right three times in five, else wrong with another cause;
+    analysed under ``refit`` when given."""
     for n in range(count):
         incident_id = f"inc-{n:03d}"
         at = T0 + 600 * n
         store.save_incident(checkout_incident(incident_id, at))
-        view = _views()[n % 3]
+        view = _views(refit)[n % 3]
         stored = view.model_copy(
             update={
                 "header": view.header.model_copy(update={"incident_id": incident_id}),
@@ -98,6 +100,25 @@ def test_over_confident_verdicts_refit_the_confidence_toward_the_share_right(
     assert saved.after.ece < saved.before.ece and saved.after.log_loss < saved.before.log_loss
     refit = saved.map
     assert refit(0.2) < refit(0.5) < refit(0.95)  # the ranking is kept
+
+
+def test_a_second_refit_fits_on_the_confidences_before_the_first(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = PlattMap(slope=0.8, intercept=-1.0)  # in force while these incidents were analysed
+    store = Store(db)
+    store.save_calibration(first, verdicts=40, by="tester", at=T0)
+    _seed(store, 25, refit=first)
+    store.close()
+    assert _calibrate(db) == 0
+    out = capsys.readouterr().out
+    before = out.split("== Before", 1)[1].split("== After", 1)[0]
+    assert f"{25:>7}{first(0.95):11.3f}{0.6:13.3f}" in before  # what they stated under the first refit
+    store = Store(db)
+    try:
+        second = store.latest_calibration()
+    finally:
+        store.close()
+    assert second is not None and second.version == 2
+    assert (second.slope, second.intercept) == (0.461, -0.56)  # the same as from a history stated at 95 %
 
 
 def test_too_few_verdicts_change_nothing(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
