@@ -73,7 +73,11 @@ def _root_cause(det: RootCauseOutput, ref: RootCauseOutput) -> dict[str, Any]:
         seen.setdefault(
             (h.service, h.kind),
             h.model_copy(
-                update={"summary": h.summary.strip() or base.summary, "evidence": _evidence(base.evidence, h.evidence)}
+                update={
+                    "summary": h.summary.strip() or base.summary,
+                    "evidence": _evidence(base.evidence, h.evidence),
+                    "base_confidence": base.base_confidence,  # the agent's, never the model's (recalibration)
+                }
             ),
         )
     total, allowed = sum(h.confidence for h in seen.values()), sum(h.confidence for h in det.hypotheses)

@@ -100,6 +100,10 @@ def test_over_confident_verdicts_refit_the_confidence_toward_the_share_right(
     assert saved.after.ece < saved.before.ece and saved.after.log_loss < saved.before.log_loss
     refit = saved.map
     assert refit(0.2) < refit(0.5) < refit(0.95)  # the ranking is kept
+    fresh = run_agents(dataclasses.replace(make_context("db_slow", "postgres", seed=7), recalibration=refit))
+    rca = fresh["root_cause"]
+    assert isinstance(rca, RootCauseOutput) and rca.hypotheses[0].kind == "db_slow"
+    assert rca.hypotheses[0].confidence == pytest.approx(top_after.mean_confidence, abs=1e-3)  # 69 %, not 95 %
 
 
 def test_a_second_refit_fits_on_the_confidences_before_the_first(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

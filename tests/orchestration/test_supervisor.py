@@ -342,7 +342,7 @@ def test_llm_refinement_is_used_and_its_tokens_recorded(executor: ThreadPoolExec
         summary="Most likely errors in checkout.",
         hypotheses=[
             HYPOTHESES[1].model_copy(update={"confidence": 0.6, "summary": "better reasoning", "evidence": []}),
-            HYPOTHESES[0].model_copy(update={"confidence": 0.3}),
+            HYPOTHESES[0].model_copy(update={"confidence": 0.3, "base_confidence": 0.99}),
         ],
     )
     llm = FakeLLM(
@@ -362,6 +362,7 @@ def test_llm_refinement_is_used_and_its_tokens_recorded(executor: ThreadPoolExec
     assert [(h.service, h.kind) for h in rc.hypotheses] == [("checkout", "error_rate"), ("postgres", "db_slow")]
     assert rc.hypotheses[0].summary == "better reasoning"
     assert rc.hypotheses[0].evidence == EVIDENCE[:1]  # evidence dropped by the LLM comes back
+    assert [h.base_confidence for h in rc.hypotheses] == [None, None]  # the agent's, not the model's
     assert result.root_cause == TopCause("checkout", "error_rate", 0.6)
     assert journal.upstream["mitigation"]["root_cause"] is rc  # dependants see the refined output
     assert result.outputs["log_analysis"].total_lines == 3  # type: ignore[attr-defined]  # numbers stay
