@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(args.db or settings.incident_db_path)
     try:
+        _progress("Reading the verdicts and the analyses they judged...")
         judged = verdicts.collect(store)
         current = store.latest_calibration()
         in_force = current.map if current else PlattMap()
@@ -66,6 +68,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 "nothing was changed."
             )
             return 1
+        if args.from_feedback:
+            _progress(f"Fitting on {judged_causes} judged causes...")
         refit = PlattMap() if args.reset else fit(judged.groups, MAX_CONFIDENCE)
         before = reliability(points(in_force, judged.groups, MAX_CONFIDENCE))
         after = reliability(points(refit, judged.groups, MAX_CONFIDENCE))
@@ -83,6 +87,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         store.close()
+
+
+def _progress(text: str) -> None:
+    """A progress line on stderr (stdout keeps the tables alone)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def table(now: Reliability, then: Reliability | None = None) -> list[str]:
