@@ -41,3 +41,7 @@ class AgentError(IncidentToolError):
 
 class NotifyError(IncidentToolError):
     """A notification channel is misconfigured, or a message could not be delivered (the answer says why)."""
+
+
+class InvalidInputError(IncidentToolError):
+    """Something a user wrote breaks a rule (an empty section, a text too long); the message says which."""

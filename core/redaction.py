@@ -9,6 +9,7 @@ whose path is itself the secret (webhooks) are settings shown only as "set" or "
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 #: Shown instead of a URL that cannot be parsed (an unclosed IPv6 bracket, say): nothing of it is safe to show.
@@ -30,3 +31,12 @@ def redact_url(url: str) -> str:
     host = parts.netloc.rpartition("@")[2]
     shown = urlunsplit((parts.scheme, host, parts.path, "", ""))
     return shown if has_scheme else shown.removeprefix("//")
+
+
+#: A URL inside free text: a scheme, ``://`` and everything up to whitespace or a closing bracket or quote.
+_URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"'`)\]]+")
+
+
+def redact_urls_in(text: str) -> str:
+    """``text`` (a note, a postmortem section) with every URL in it redacted as ``redact_url`` does."""
+    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0)), text)

@@ -12,7 +12,7 @@ import pytest
 from core.clock import VirtualClock
 from core.config import Settings
 from core.errors import SourceError
-from core.redaction import UNPARSEABLE, redact_url
+from core.redaction import UNPARSEABLE, redact_url, redact_urls_in
 from core.runtime import Runtime
 from demo_service import DemoService
 from tests.factories import checkout_incident
@@ -124,3 +124,19 @@ def test_an_llm_at_an_ipv6_url_with_credentials_is_named_without_them_in_log_lin
     assert llm_errors and all(shown_llm in error for error in llm_errors), llm_errors
     assert f"LLM refinement not used: LLM connection error calling fake-model {shown_llm}" in caplog.text
     assert _leaks("\n".join([caplog.text, *exported])) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("see https://ana:pw@grafana.example/d/x?token=abc#f now", "see https://grafana.example/d/x now"),
+        (
+            "(http://host:9090/graph?g0.expr=up) and `s3://bucket/key?sig=1`",
+            "(http://host:9090/graph) and `s3://bucket/key`",
+        ),
+        ("no url here: ratio 3:1, host:port", "no url here: ratio 3:1, host:port"),
+    ],
+    ids=["credentials-and-query", "brackets-and-backticks", "no-url"],
+)
+def test_redact_urls_in_text(text: str, shown: str) -> None:
+    assert redact_urls_in(text) == shown

@@ -29,6 +29,10 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("lessons", "Lessons learned"),
 )
 MAX_TIMELINE_ROWS = 12
+#: Longest text of one section or the title (characters): a long postmortem is ~10 pages; this bounds a paste.
+MAX_SECTION_CHARS = 20_000
+#: Most action items one postmortem keeps: more is a backlog, not a follow-up list.
+MAX_ACTION_ITEMS = 50
 
 
 class ActionItem(BaseModel):
@@ -59,6 +63,29 @@ class Postmortem(BaseModel):
         """Headings of the sections that are empty (neither filled nor marked for the team)."""
         empty = [heading for name, heading in SECTIONS if name != "action_items" and not getattr(self, name).strip()]
         return empty + ([] if self.action_items else ["Action items"])
+
+    def problems(self) -> list[str]:
+        """What keeps this version from being saved, one sentence each (empty when it can be saved)."""
+        out = ["The title is empty: give the postmortem a title."] if not self.title.strip() else []
+        out += [  # a list without action items may be saved: "none" is an answer
+            f'The section "{h}" is empty: write it, or put {FOR_THE_TEAM} in it.'
+            for h in self.missing()
+            if h != "Action items"
+        ]
+        texts = [("Title", self.title)] + [(h, getattr(self, n)) for n, h in SECTIONS if n != "action_items"]
+        out += [
+            f'The section "{h}" has {len(t):,} characters; the limit is {MAX_SECTION_CHARS:,}.'
+            for h, t in texts
+            if len(t) > MAX_SECTION_CHARS
+        ]
+        if len(self.action_items) > MAX_ACTION_ITEMS:
+            out.append(f"There are {len(self.action_items)} action items; the limit is {MAX_ACTION_ITEMS}.")
+        out += [
+            f"Action item {n} has no title: name the action, or delete the row."
+            for n, a in enumerate(self.action_items, start=1)
+            if not a.title.strip()
+        ]
+        return out
 
 
 def _impact(view: ReportView, incident: Incident) -> str:

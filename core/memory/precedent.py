@@ -1,7 +1,8 @@
 """Past incidents as the analysis of a new one sees them (``Precedent``), and those similar to it.
 
 A precedent carries what a responder asks of a past incident: when, what it looked like (its fingerprint),
-the cause stated then, the verdict given on it, how it ended (the resolve note) and the actions proposed.
+the cause stated then, the verdict given on it, how it ended (the resolve note), the actions proposed and
+those ticked as done.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Precedent(BaseModel):
     actual_cause: str = ""
     resolution_note: str | None = None
     actions: list[str] = Field(default_factory=list)  # the immediate actions proposed then
+    actions_checked: list[str] = Field(default_factory=list)  # those a responder ticked (and did not untick)
 
 
 class SimilarIncident(Precedent):

@@ -34,11 +34,22 @@ def _tokens(fp: Fingerprint, part: str) -> frozenset[str]:
     return _causes(fp) if part == "causes" else fp.part(part)
 
 
+def token_sets(fp: Fingerprint, parts: Iterable[str] = tuple(PART_WEIGHTS)) -> dict[str, frozenset[str]]:
+    """The tokens ``similarity`` compares, by part (read once to compare one fingerprint with many)."""
+    return {part: _tokens(fp, part) for part in parts}
+
+
 def similarity(a: Fingerprint, b: Fingerprint, parts: Iterable[str] = tuple(PART_WEIGHTS)) -> float:
     """Weighted Jaccard similarity in [0, 1] over ``parts``; 0 when neither fingerprint has any of them."""
+    chosen = tuple(parts)
+    return set_similarity(token_sets(a, chosen), token_sets(b, chosen))
+
+
+def set_similarity(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> float:
+    """``similarity`` of two fingerprints' ``token_sets`` (over the parts of ``a``)."""
     total = weight = 0.0
-    for part in parts:
-        left, right = _tokens(a, part), _tokens(b, part)
+    for part, left in a.items():
+        right = b[part]
         union = left | right
         if not union:
             continue

@@ -8,14 +8,21 @@ from core.report.escape import markdown_cell as cell
 from core.report.view import ReportView
 from core.units import percent, utc
 
-HEADERS = ("When", "Similarity", "Cause stated then", "Feedback", "How it ended", "Actions proposed")
+HEADERS = ("When", "Similarity", "Cause stated then", "Feedback", "How it ended", "Actions proposed (✓ checked)")
 MAX_ACTIONS = 3
+
+
+def checked_label(title: str, checked: list[str]) -> str:
+    """An action's title, with "✓ checked" when a responder ticked it on that incident's checklist."""
+    return f"{title} ✓ checked" if title in checked else title
 
 
 def _row(s: SimilarIncident) -> tuple[str, ...]:
     cause = f"{s.cause_kind} on {s.cause_service}" if s.cause_kind else "no cause found"
     feedback = {"right": "confirmed", "wrong": f"wrong; actual: {s.actual_cause or '?'}"}.get(s.verdict or "", "none")
-    actions = "; ".join(s.actions[:MAX_ACTIONS]) or "none"
+    shown = s.actions[:MAX_ACTIONS]
+    shown += [title for title in s.actions_checked if title not in shown]  # a ticked action is always said
+    actions = "; ".join(checked_label(title, s.actions_checked) for title in shown) or "none"
     return (
         f"{utc(s.detected_at)} {s.title}",
         percent(s.similarity),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.store import alerts, analyses, calibrations, memory, outbox, templates
+from core.store import actions, alerts, analyses, calibrations, memory, outbox, templates
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -109,7 +109,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "incident fingerprints (for similar incidents) and postmortem versions (their edit history)",
         memory.MIGRATION_STATEMENTS,
     ),
-    # 8 is reserved for the action checks; versions are applied by number, each once, so 9 may come first.
+    (
+        8,
+        "the immediate actions ticked on each incident's checklist (who, when; every tick kept)",
+        actions.MIGRATION_STATEMENTS,
+    ),
+    # Versions are applied by number, each once: a database that got 9 before 8 existed gets 8 at its next start.
     (
         9,
         "confidence recalibrations fitted on responders' verdicts (calibrate --from-feedback), one row per fit",

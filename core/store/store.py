@@ -16,6 +16,7 @@ from core.models import AgentRun, Feedback, Incident
 from core.report.stored import stored_view
 from core.report.view import ReportView
 from core.store import analyses
+from core.store.actions import ActionTables
 from core.store.alerts import AlertTables
 from core.store.analyses import Revision
 from core.store.calibrations import CalibrationTables
@@ -39,7 +40,7 @@ from core.store.rows import (
 from core.store.telemetry import TelemetryTables
 
 
-class Store(TelemetryTables, AlertTables, OutboxTables, MemoryTables, CalibrationTables):
+class Store(TelemetryTables, AlertTables, OutboxTables, MemoryTables, ActionTables, CalibrationTables):
     """All reads and writes of the tool's data. Thread-safe: each call takes its own cursor."""
 
     def __init__(self, path: Path | str, *, write_behind_seconds: float = 0.0) -> None:
