@@ -94,10 +94,16 @@ def incident_links(incidents: Sequence[Incident], now: float, *, empty_text: str
 
 
 def incident_table_picker(
-    incidents: list[Incident], now: float, *, key: str, feedback: Mapping[str, Feedback] | None = None
+    incidents: list[Incident],
+    now: float,
+    *,
+    key: str,
+    feedback: Mapping[str, Feedback] | None = None,
+    recurring: Mapping[str, int] | None = None,
 ) -> str | None:
-    """The incidents as a table (with their latest RCA feedback); returns the id of the selected row (to open it)."""
-    frame = incident_table(incidents, now, feedback)
+    """The incidents as a table (with their latest RCA feedback and recurrence counts); returns the id of the
+    selected row (to open it)."""
+    frame = incident_table(incidents, now, feedback, recurring)
     state = st.dataframe(
         frame,
         hide_index=True,
@@ -108,6 +114,9 @@ def incident_table_picker(
         column_config={
             "Confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="percent"),
             "Title": st.column_config.TextColumn("Title", width="large"),
+            "Recurring": st.column_config.TextColumn(
+                "Recurring", help="Earlier incidents at least SIMILARITY_THRESHOLD similar to this one"
+            ),
         },
     )
     rows = state.selection.rows if state is not None else []

@@ -13,6 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from core.agents.recalibration import FeedbackCalibration
+from core.memory import recall
+from core.memory.postmortem import Postmortem
+from core.memory.precedent import SimilarIncident
 from core.models import ActiveFault, FaultKind, Feedback, Incident, InjectedFault, LogEvent
 from core.notify.outbox import OutboxMessage
 from core.store.analyses import Revision
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
 TTL_SECONDS = 4
 #: Seconds a live answer stays fresh (active faults, the guided demo's polls): under one refresh of the page.
 LIVE_TTL_SECONDS = 1
+#: Seconds recurrence counts stay fresh: they change only when an analysis or a verdict finishes (the pages clear
+#: them after their own), and counting costs a pass over every fingerprint.
+RECURRENCE_TTL_SECONDS = 30
 #: Seconds the demo service's fault catalogue stays fresh: it changes only when the service is redeployed.
 CATALOGUE_TTL_SECONDS = 300
 
@@ -154,6 +160,24 @@ def notification_counts(_runtime: Runtime, db: str) -> dict[str, int]:
     return _runtime.store.notification_counts()
 
 
+@st.cache_data(ttl=RECURRENCE_TTL_SECONDS, show_spinner="Counting recurring incidents…")
+def recurrences(_runtime: Runtime, db: str, threshold: float, of: tuple[str, ...]) -> dict[str, int]:
+    """Incident id (of those in ``of``) -> number of earlier incidents at least ``threshold`` similar."""
+    return recall.recurrences(_runtime.store, threshold, set(of))
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def similar_incidents(_runtime: Runtime, db: str, incident_id: str, threshold: float) -> list[SimilarIncident]:
+    """The earlier incidents similar to this one, most similar first, with their outcome as stored now."""
+    return recall.similar_to(_runtime.store, _runtime.store.get_incident(incident_id), threshold)
+
+
+@st.cache_data(ttl=LIVE_TTL_SECONDS, show_spinner=False)
+def postmortem_versions(_runtime: Runtime, db: str, incident_id: str) -> list[Postmortem]:
+    """Every saved version of the incident's postmortem, newest first."""
+    return _runtime.store.postmortem_versions(incident_id)
+
+
 def clear_incident_caches() -> None:
     """Forget cached incident lists and counts (after an analysis, acknowledgement or resolution)."""
     incidents.clear()
@@ -162,6 +186,9 @@ def clear_incident_caches() -> None:
     revisions.clear()
     incident_counts.clear()
     latest_feedback.clear()
+    recurrences.clear()
+    similar_incidents.clear()
+    postmortem_versions.clear()
 
 
 def clear_fault_caches() -> None:

@@ -220,11 +220,21 @@ def feedback_text(feedback: Feedback | None) -> str:
     return f"✗ wrong: {feedback.actual_cause}" if feedback.actual_cause else "✗ wrong"
 
 
+def recurring_text(count: int | None) -> str:
+    """``×3`` for an incident with three earlier similar ones; empty for a first occurrence."""
+    return f"×{count}" if count else ""
+
+
 def incident_table(
-    incidents: list[Incident], now: float, feedback: Mapping[str, Feedback] | None = None
+    incidents: list[Incident],
+    now: float,
+    feedback: Mapping[str, Feedback] | None = None,
+    recurring: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
-    """One display row per incident (id kept in ``id`` for links; ``ID`` is the short form)."""
+    """One display row per incident (id kept in ``id`` for links; ``ID`` is the short form; ``Recurring`` counts
+    the earlier incidents similar to it)."""
     feedback = feedback or {}
+    recurring = recurring or {}
     rows = [
         {
             "id": incident.id,
@@ -234,6 +244,7 @@ def incident_table(
             "Status": incident.status,
             "Service": incident.root_cause_service or ", ".join(incident.services) or DASH,
             "Root cause": incident.root_cause_kind or DASH,
+            "Recurring": recurring_text(recurring.get(incident.id)),
             "Confidence": incident.root_cause_confidence,
             "Start (UTC)": fmt_ts(incident.start_time).removesuffix(" UTC"),
             "Duration": fmt_duration(incident_duration(incident, now)),
@@ -253,6 +264,7 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "Status",
     "Service",
     "Root cause",
+    "Recurring",
     "Confidence",
     "Start (UTC)",
     "Duration",

@@ -1,4 +1,5 @@
-"""Sections of the incident page: hypotheses with their evidence, log patterns, mitigation checklist, feedback.
+"""Sections of the incident page: hypotheses with their evidence, log patterns, mitigation checklist (stored),
+feedback.
 
 Untrusted text (log lines, templates, LLM summaries, feedback) is shown through ``st.dataframe``, ``st.code``
 or ``md_escape``d Markdown, never as HTML.
@@ -15,9 +16,10 @@ from app.components import show_error
 from app.formatting import DASH, fmt_confidence, fmt_ts, md_escape
 from app.incident_view import evidence_frame, matching_lines, pattern_for, patterns_frame
 from core.errors import IncidentToolError
-from core.models import Evidence, Incident, LogPattern
+from core.models import Action, Evidence, Incident, LogPattern
 from core.report import charts
 from core.report.view import ReportView
+from core.store.actions import ActionCheck
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -115,8 +117,49 @@ def patterns_section(view: ReportView) -> None:
     st.dataframe(patterns_frame(logs.patterns), hide_index=True)
 
 
-def mitigation_section(incident: Incident, view: ReportView) -> None:
-    """Immediate actions as a checklist (ticks last for the session), prevention items as a list."""
+def _store_tick(runtime: Runtime, incident_id: str, index: int, title: str) -> None:
+    """Checkbox callback: store the tick or untick just made (who from the checklist's name field)."""
+    checked = bool(st.session_state.get(f"inc_check_{incident_id}_{index}"))
+    who = str(st.session_state.get("inc_check_who") or "").strip() or "anonymous"
+    check = ActionCheck(
+        incident_id=incident_id, index=index, title=title, checked=checked, by=who, at=runtime.clock.now()
+    )
+    try:
+        runtime.store.save_action_check(check)
+    except IncidentToolError as exc:
+        st.session_state["inc_check_error"] = exc
+    else:
+        data.clear_incident_caches()
+
+
+def action_checklist(runtime: Runtime, incident: Incident, actions: list[Action]) -> None:
+    """The immediate actions as checkboxes stored in the database (who ticked each, and when)."""
+    try:
+        stored = {c.index: c for c in runtime.store.action_checks([incident.id]).get(incident.id, [])}
+    except IncidentToolError as exc:
+        show_error(exc, "load the ticked actions")
+        stored = {}
+    st.text_input("Who is ticking", key="inc_check_who", placeholder="your name or handle (kept with each tick)")
+    if error := st.session_state.pop("inc_check_error", None):
+        show_error(error, "store the tick (it is shown but not kept)")
+    for index, action in enumerate(actions):
+        key = f"inc_check_{incident.id}_{index}"
+        if key not in st.session_state:  # a fresh checkbox shows the stored state
+            st.session_state[key] = bool(stored.get(index) and stored[index].checked)
+        st.checkbox(
+            f"**{md_escape(action.title)}** — {md_escape(action.detail)}",
+            key=key,
+            on_change=_store_tick,
+            args=(runtime, incident.id, index, action.title),
+        )
+        if (tick := stored.get(index)) is not None:
+            st.caption(f"{'Ticked' if tick.checked else 'Unticked'} by {md_escape(tick.by)} at {fmt_ts(tick.at)}")
+        if action.command:
+            st.code(action.command, language="bash")
+
+
+def mitigation_section(runtime: Runtime, incident: Incident, view: ReportView) -> None:
+    """Immediate actions as a checklist (every tick stored with who and when), prevention items as a list."""
     output = view.actions
     if output is None:
         st.info("No mitigation proposed yet. Press **Rerun analysis** to produce one.", icon=":material/info:")
@@ -124,12 +167,8 @@ def mitigation_section(incident: Incident, view: ReportView) -> None:
     st.subheader("Immediate actions")
     if not output.immediate:
         st.caption("No action proposed.")
-    for index, action in enumerate(output.immediate):
-        st.checkbox(
-            f"**{md_escape(action.title)}** — {md_escape(action.detail)}", key=f"inc_check_{incident.id}_{index}"
-        )
-        if action.command:
-            st.code(action.command, language="bash")
+    else:
+        action_checklist(runtime, incident, output.immediate)
     st.subheader("Prevention")
     for action in output.long_term:
         st.markdown(f"- **{md_escape(action.title)}** — {md_escape(action.detail)}")

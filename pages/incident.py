@@ -1,5 +1,6 @@
 """Incident: header facts (both detection delays), actions (rerun, export, acknowledge, resolve), then the report
-(which reads in one screen), charts, hypotheses, log patterns, mitigation, timeline, agent runs and feedback.
+(which reads in one screen), charts, hypotheses, log patterns, mitigation (a stored checklist), similar past
+incidents, the postmortem editor, timeline, agent runs and feedback.
 
 Reached as ``/incident?id=<incident id>`` (links on the dashboard, row selection on the incident list).
 """
@@ -29,9 +30,11 @@ from app.formatting import (
     root_cause_text,
 )
 from app.incident_alerts import alerts_section
+from app.incident_postmortem import postmortem_section
 from app.incident_report import detection_facts, detection_metrics, report_tab
 from app.incident_revisions import revisions_section
 from app.incident_sections import feedback_section, hypotheses_section, mitigation_section, patterns_section
+from app.incident_similar import similar_section
 from app.incident_view import (
     AGENT_ORDER,
     failed_agents,
@@ -342,26 +345,39 @@ with header_area:
     analysis_banner(incident, latest)
 downloads(md_col, json_col, html_col, incident_id)
 
-report, chart_tab, hypotheses_tab, patterns_tab, mitigation_tab, timeline, runs_tab_, feedback_tab = st.tabs(
-    ["Report", "Charts", "Hypotheses", "Log patterns", "Mitigation", "Timeline", "Agent runs", "Feedback"],
-    key="inc_tabs",
+TAB_NAMES = (
+    "Report",
+    "Charts",
+    "Hypotheses",
+    "Log patterns",
+    "Mitigation",
+    "Similar",
+    "Postmortem",
+    "Timeline",
+    "Agent runs",
+    "Feedback",
 )
-with report:
+tabs = dict(zip(TAB_NAMES, st.tabs(list(TAB_NAMES), key="inc_tabs"), strict=True))
+with tabs["Report"]:
     revisions_section(runtime, incident_id)  # the revision line is the report's first; earlier ones on request
     report_tab(incident, view)
-with chart_tab:
+with tabs["Charts"]:
     charts_tab(view, now)
-with hypotheses_tab:
+with tabs["Hypotheses"]:
     hypotheses_section(runtime, incident, view)
-with patterns_tab:
+with tabs["Log patterns"]:
     patterns_section(view)
-with mitigation_tab:
-    mitigation_section(incident, view)
-with timeline:
+with tabs["Mitigation"]:
+    mitigation_section(runtime, incident, view)
+with tabs["Similar"]:
+    similar_section(runtime, incident)
+with tabs["Postmortem"]:
+    postmortem_section(runtime, incident)
+with tabs["Timeline"]:
     st.dataframe(timeline_frame(incident, latest, window_faults), hide_index=True)
     alerts_section(runtime.store.incident_alerts(incident.id))
-with runs_tab_:
+with tabs["Agent runs"]:
     runs_tab(runs, latest)
-with feedback_tab:
+with tabs["Feedback"]:
     feedback_section(runtime, incident)
 back_to_list()

@@ -1,4 +1,5 @@
-"""Incidents: filter by status, severity, service and start time; select a row to open the incident."""
+"""Incidents: filter by status, severity, service and start time; recurring ones marked with their count; select
+a row to open the incident."""
 
 import math
 from datetime import UTC, date, datetime, time, timedelta
@@ -98,10 +99,15 @@ try:
 except IncidentToolError as exc:
     show_error(exc, "load the RCA feedback")
     feedback = {}
+try:
+    recurring = data.recurrences(runtime, db, runtime.settings.similarity_threshold, tuple(i.id for i in found))
+except IncidentToolError as exc:
+    show_error(exc, "count the recurring incidents")
+    recurring = {}
 caption_col, export_col = st.columns([4, 1], vertical_alignment="center")
 caption_col.caption(
     f"{len(found)} incident(s){' (newest ' + str(LIMIT) + ' shown)' if len(found) == LIMIT else ''}, "
-    "newest first. Select a row to open the incident."
+    "newest first; *Recurring* ×N: N earlier incidents were similar. Select a row to open the incident."
 )
 export_col.download_button(
     "Export CSV",
@@ -113,6 +119,6 @@ export_col.download_button(
     on_click="ignore",
     help="The incidents shown here (these filters), with their latest RCA feedback.",
 )
-selected = incident_table_picker(found, now, key="list_table", feedback=feedback)
+selected = incident_table_picker(found, now, key="list_table", feedback=feedback, recurring=recurring)
 if selected is not None:
     open_incident(selected)

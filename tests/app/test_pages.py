@@ -139,7 +139,7 @@ def test_downloads_offer_markdown_and_json(app: AppTest, runtime) -> None:
     open_incident_page(app, incident.id)
     _no_exception(app)
     labels = [button.label for button in app.get("download_button")]
-    assert labels == ["Report (.md)", "Data (.json)", "Report (.html)"]
+    assert labels == ["Report (.md)", "Data (.json)", "Report (.html)", "Postmortem (.md)", "Postmortem (.html)"]
 
 
 def test_interrupted_analysis_asks_for_a_rerun(app: AppTest, runtime) -> None:
