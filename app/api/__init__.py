@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 from fastapi.middleware import Middleware
 
-from app.api import alerts, faults, incidents, notifications, system
+from app.api import alerts, faults, incidents, memory, notifications, system
 from app.api.deps import Deps
 from app.api.safety import MAX_BODY_BYTES, BodyLimit, install_error_handlers
 from app.api.schemas import Problem
@@ -19,15 +19,16 @@ if TYPE_CHECKING:
     from core.runtime import Runtime
 
 DESCRIPTION = (
-    "Incidents the tool detected, their root-cause analyses and reports; fault injection into the demo "
+    "Incidents the tool detected, their root-cause analyses and reports, their postmortems and similar past "
+    "incidents; fault injection into the demo "
     "service; alert intake from Alertmanager and other systems; notification channels and deliveries. Write "
-    "endpoints (POST, DELETE) need "
+    "endpoints (POST, PUT, DELETE) need "
     '`Authorization: Bearer <API_TOKEN>` when API_TOKEN is set. Errors answer `{"error": "..."}`: 400 '
     "malformed JSON, 401 missing or wrong token, 404 unknown id, 413 body over 1 MB, 422 a field that is "
     "missing or invalid (named in the message), 503 the tool is not running."
 )
 #: The modules whose ``router(deps)`` make up the API.
-ROUTERS = (system, incidents, faults, alerts, notifications)
+ROUTERS = (system, incidents, memory, faults, alerts, notifications)
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": Problem} for code in (400, 401, 404, 413, 422, 503)}
 
 

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.config import Settings
-from core.errors import ConfigError, FaultRequestError, NotFoundError, SourceError, StoreError
+from core.errors import ConfigError, FaultRequestError, InvalidInputError, NotFoundError, SourceError, StoreError
 
 #: Largest request body accepted (bytes); a larger one gets 413 before it is read.
 MAX_BODY_BYTES = 1_000_000
@@ -109,6 +109,7 @@ def install_error_handlers(api: FastAPI) -> None:
     table: list[tuple[type[Exception], int, Callable[[Exception], str]]] = [
         (NotFoundError, 404, str),
         (FaultRequestError, 422, str),
+        (InvalidInputError, 422, str),
         (ConfigError, 409, str),
         (SourceError, 502, lambda exc: f"The demo service or a source did not answer: {exc}"),
         (StoreError, 503, lambda exc: f"The database could not be read or written: {exc}"),

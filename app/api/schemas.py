@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.alerts.models import Alert
+from core.memory.postmortem import MAX_ACTION_ITEMS, MAX_SECTION_CHARS, UNASSIGNED, ActionItem, Postmortem
+from core.memory.precedent import SimilarIncident
 from core.models import AgentRun, Evidence, FeedbackVerdict, Incident, Signal, root_causes
 
 
@@ -258,3 +260,113 @@ class DemoStatus(BaseModel):
     reachable: bool
     health: dict | None
     active_faults: list[dict]
+
+
+class ActionItemBody(BaseModel):
+    """One follow-up of a postmortem and who owns it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=500)
+    owner: str = Field(default=UNASSIGNED, max_length=100)
+
+
+def _section(what: str) -> Any:
+    return Field(min_length=1, max_length=MAX_SECTION_CHARS, description=f"{what} (Markdown)")
+
+
+class PostmortemBody(BaseModel):
+    """A new version of an incident's postmortem: every section (``_For the team to write._`` for one left to the
+    team), the action items with owners, and who wrote it. URLs in the text are stored without credentials."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=500)
+    summary: str = _section("Summary")
+    impact: str = _section("Impact")
+    detection: str = _section("Detection")
+    root_cause: str = _section("Root cause and trigger")
+    resolution: str = _section("Resolution")
+    timeline: str = _section("Timeline")
+    action_items: list[ActionItemBody] = Field(default_factory=list, max_length=MAX_ACTION_ITEMS)
+    lessons: str = _section("Lessons learned")
+    by: str = Field(default="", max_length=100, description="Who edited it ('anonymous' when empty)")
+
+
+class PostmortemVersionOut(BaseModel):
+    version: int
+    edited_by: str | None
+    edited_at: datetime | None
+
+
+class PostmortemLinks(BaseModel):
+    markdown: str
+    html: str
+
+
+class PostmortemOut(BaseModel):
+    """The newest saved version of a postmortem, or the tool's draft (``version`` 0) before any save."""
+
+    incident_id: str
+    version: int
+    edited_by: str | None
+    edited_at: datetime | None
+    title: str
+    summary: str
+    impact: str
+    detection: str
+    root_cause: str
+    resolution: str
+    timeline: str
+    action_items: list[ActionItem]
+    lessons: str
+    missing: list[str]  # sections still empty
+    history: list[PostmortemVersionOut]  # every saved version, newest first
+    links: PostmortemLinks
+
+    @classmethod
+    def of(cls, pm: Postmortem, versions: list[Postmortem]) -> PostmortemOut:
+        base = f"/api/incidents/{pm.incident_id}/postmortem"
+        return cls(
+            **pm.model_dump(exclude={"edited_at"}),
+            edited_at=when(pm.edited_at),
+            missing=pm.missing(),
+            history=[
+                PostmortemVersionOut(version=v.version, edited_by=v.edited_by, edited_at=when(v.edited_at))
+                for v in versions
+            ],
+            links=PostmortemLinks(markdown=f"{base}.md", html=f"{base}.html"),
+        )
+
+
+class SimilarCauseOut(BaseModel):
+    service: str | None
+    kind: str | None
+
+
+class SimilarOut(BaseModel):
+    """An earlier incident at least SIMILARITY_THRESHOLD similar, with what was said and done then."""
+
+    id: str
+    title: str
+    detected_at: datetime
+    similarity: float
+    root_cause: SimilarCauseOut
+    verdict: FeedbackVerdict | None
+    actual_cause: str
+    resolution_note: str | None
+    actions: list[str]  # the immediate actions proposed then
+    actions_checked: list[str]  # those a responder ticked
+    link: str
+
+    @classmethod
+    def of(cls, similar: SimilarIncident) -> SimilarOut:
+        return cls(
+            **similar.model_dump(
+                include={"id", "title", "similarity", "actual_cause", "resolution_note", "actions", "actions_checked"}
+            ),
+            detected_at=when(similar.detected_at),
+            root_cause=SimilarCauseOut(service=similar.cause_service, kind=similar.cause_kind),
+            verdict=similar.verdict,  # type: ignore[arg-type]  # "right" / "wrong" as stored
+            link=f"/api/incidents/{similar.id}",
+        )

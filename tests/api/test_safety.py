@@ -17,6 +17,14 @@ WRITES = [
     ("POST", "/api/incidents/{id}/acknowledge", {"by": "ana"}),
     ("POST", "/api/incidents/{id}/resolve", {"by": "ana"}),
     ("POST", "/api/incidents/{id}/feedback", {"verdict": "wrong", "actual_cause": "db_slow on postgres"}),
+    (
+        "PUT",
+        "/api/incidents/{id}/postmortem",
+        {
+            **{s: "written" for s in ("title", "summary", "impact", "detection", "root_cause", "resolution")},
+            **{"timeline": "written", "lessons": "written", "by": "ana"},
+        },
+    ),
     ("POST", "/api/faults", {"type": "latency_spike", "duration_seconds": 30}),
     ("POST", "/api/admin/fault", {"type": "latency_spike", "duration_seconds": 30}),
     ("DELETE", "/api/faults/{fault}", None),
