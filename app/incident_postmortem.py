@@ -68,7 +68,8 @@ def _action_rows(items: list[ActionItem]) -> list[dict[str, str]]:
 
 def _edited_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
     """The data editor's rows as plain strings (a new row's empty cells come back as None or NaN)."""
-    rows = frame.reindex(columns=list(ACTION_COLUMNS)).astype(object).where(frame.notna(), "").to_dict("records")
+    cells = frame.reindex(columns=list(ACTION_COLUMNS)).astype(object)
+    rows = cells.where(cells.notna(), "").to_dict("records")
     return [{column: str(row.get(column) or "").strip() for column in ACTION_COLUMNS} for row in rows]
 
 

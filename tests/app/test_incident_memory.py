@@ -4,13 +4,16 @@ stored, and the list's recurrence counts."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from app.incident_postmortem import _edited_postmortem, _edited_rows
 from app.runtime import get_runtime
 from benchmarks.ui_seed import analysed_incident
 from core.memory import recall
-from core.memory.postmortem import draft
+from core.memory.postmortem import ActionItem, Postmortem, draft
 from core.models import Feedback, Incident
 from tests.app.conftest import MAIN
 
@@ -144,3 +147,14 @@ def test_the_list_marks_recurring_incidents_with_their_count(app: AppTest, runti
     table = app.dataframe[0].value
     assert list(table["Recurring"]) == ["×2", "×1", ""]  # newest first
     assert table.iloc[0]["id"] == last.id
+
+
+def test_the_action_table_rows_become_action_items() -> None:
+    frame = pd.DataFrame(
+        [{"title": " Add an index ", "owner": None}, {"title": np.nan, "owner": np.nan}, {"title": "", "owner": "dba"}]
+    )
+    rows = _edited_rows(frame)
+    assert rows == [{"title": "Add an index", "owner": ""}, {"title": "", "owner": ""}, {"title": "", "owner": "dba"}]
+    pm = _edited_postmortem(Postmortem(incident_id="i", title="t"), {"action_items": rows})
+    assert pm.action_items == [ActionItem(title="Add an index", owner=""), ActionItem(title="", owner="dba")]
+    assert "Action item 2 has no title" in " ".join(pm.problems())  # the owner without a title is kept to be fixed
