@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from core.store import Store
 from core.store.actions import ActionCheck
+from core.store.migrations import MIGRATIONS
 
 
 def _tick(incident_id: str, index: int, checked: bool, at: float, title: str = "Roll back checkout") -> ActionCheck:
@@ -43,3 +46,18 @@ def test_ticks_at_the_same_second_keep_their_order(tmp_path: Path) -> None:
         assert store.checked_actions(["inc-1"]) == {}  # the last row written wins a tie
     finally:
         store.close()
+
+
+def test_a_database_that_got_migration_9_first_gets_8_at_its_next_start(tmp_path: Path) -> None:
+    path = tmp_path / "nine-first.duckdb"
+    Store(path).close()
+    with duckdb.connect(str(path)) as conn:  # as a database migrated before migration 8 existed would be
+        conn.execute("DROP TABLE action_checks")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 8")
+    again = Store(path)
+    try:
+        assert again.schema_version() == MIGRATIONS[-1][0] == 9
+        again.save_action_check(_tick("inc-1", 0, True, 1.0))
+        assert again.checked_actions(["inc-1"]) == {"inc-1": ["Roll back checkout"]}
+    finally:
+        again.close()
