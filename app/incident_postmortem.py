@@ -138,25 +138,17 @@ def downloads(pm: Postmortem) -> None:
     """The shown version (the newest saved, or the draft) as Markdown and as one HTML page."""
     shown = recall.redacted(pm)
     name = f"postmortem-{pm.incident_id[:8]}-v{pm.version}"
-    md_col, html_col = st.columns(2)
-    md_col.download_button(
-        "Postmortem (.md)",
-        data=postmortem_markdown(shown),
-        file_name=f"{name}.md",
-        mime="text/markdown",
-        key="inc_pm_download_md",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    html_col.download_button(
-        "Postmortem (.html)",
-        data=postmortem_html(shown),
-        file_name=f"{name}.html",
-        mime="text/html",
-        key="inc_pm_download_html",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    formats = (("md", "text/markdown", postmortem_markdown), ("html", "text/html", postmortem_html))
+    for column, (ext, mime, render) in zip(st.columns(len(formats)), formats, strict=True):
+        column.download_button(
+            f"Postmortem (.{ext})",
+            data=render(shown),
+            file_name=f"{name}.{ext}",
+            mime=mime,
+            key=f"inc_pm_download_{ext}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 
 
 def history(versions: list[Postmortem]) -> None:
