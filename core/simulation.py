@@ -20,7 +20,6 @@ from core.clock import VirtualClock
 from core.config import Settings
 from core.fault_schedule import FaultSpec
 from core.memory import recall
-from core.memory.precedent import similar_incidents
 from core.models import AnalysisStatus, Incident, IncidentStatus, InjectedFault, RootCause, Severity, root_causes
 from core.report.view import ReportView
 from core.runtime import Runtime
@@ -200,12 +199,7 @@ def _incidents(runtime: Runtime, faults: Sequence[InjectedFault]) -> list[Simula
 def similar_earlier(store: Store, incident: Incident, settings: Settings) -> list[SimilarEarlier]:
     """The incidents detected before ``incident`` whose fingerprints are at least SIMILARITY_THRESHOLD similar
     to its own, most similar first (none before its analysis stored a fingerprint)."""
-    target = store.fingerprint(incident.id)
-    if target is None:
-        return []
-    found = similar_incidents(
-        target, recall.precedents(store, before=incident.detected_at), settings.similarity_threshold, limit=10_000
-    )
+    found = recall.similar_to(store, incident, settings.similarity_threshold, limit=10_000)
     return [
         SimilarEarlier(
             id=s.id, similarity=s.similarity, root_cause=SimilarCause(service=s.cause_service, kind=s.cause_kind)

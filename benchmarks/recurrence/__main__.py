@@ -51,9 +51,17 @@ def run_one(session: Session) -> dict:
     }
 
 
-def _share(cases: Sequence[tuple[scoring.Case, float]]) -> str:
+Scored = tuple[scoring.Case, float]  # a case and the threshold it is judged at
+
+
+def _share(cases: Sequence[Scored]) -> str:
     hits = sum(c.found(t) for c, t in cases)
     return f"{hits}/{len(cases)} = {hits / len(cases):.0%}" if cases else "0/0"
+
+
+def _by_repeat(cases: Sequence[Scored]) -> tuple[list[Scored], list[Scored]]:
+    """(repeats, first occurrences) of ``(case, threshold)`` pairs."""
+    return [x for x in cases if x[0].repeat], [x for x in cases if not x[0].repeat]
 
 
 def report(rows: Sequence[dict], threshold: float) -> tuple[list[str], bool]:
@@ -67,13 +75,9 @@ def report(rows: Sequence[dict], threshold: float) -> tuple[list[str], bool]:
             f"{c.seed:>4}  {c.fault:<34}{'yes' if c.repeat else 'no':>7}{c.top_similarity:>9.2f}  "
             f"{c.top_cause} ({same}){mark}"
         )
-    at = [(c, threshold) for c in cases]
     held, chosen = scoring.held_out(cases)
-    repeats_all, firsts_all = (
-        [x for x in at if x[0].repeat],
-        [x for x in at if not x[0].repeat],
-    )
-    repeats_held, firsts_held = [x for x in held if x[0].repeat], [x for x in held if not x[0].repeat]
+    repeats_all, firsts_all = _by_repeat([(c, threshold) for c in cases])
+    repeats_held, firsts_held = _by_repeat(held)
     lines += [
         "",
         f"faults: {sum(len(r['faults']) for r in rows)}; with an incident of their own: {len(cases)}",

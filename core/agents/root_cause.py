@@ -236,9 +236,12 @@ def _feedback_note(
     before = f"{plain[0].kind} on {plain[0].service}" if plain else "no cause"
     raised = shifts.get((top.kind, top.service))
     lowered = shifts.get((plain[0].kind, plain[0].service)) if plain else None
-    why = [f"confirmed it on {len(raised.confirmed)}" if raised and raised.confirmed else ""]
-    why += [f"marked {before} wrong on {len(lowered.rejected)}" if lowered and lowered.rejected else ""]
-    said = " and ".join(w for w in why if w) or "weighed other causes"
+    why = []
+    if raised and raised.confirmed:
+        why.append(f"confirmed it on {len(raised.confirmed)}")
+    if lowered and lowered.rejected:
+        why.append(f"marked {before} wrong on {len(lowered.rejected)}")
+    said = " and ".join(why) or "weighed other causes"
     return (
         f"Feedback counted: {top.kind} on {top.service} ranks first because responders {said} similar "
         f"incident(s); the evidence alone ranked {before} first."

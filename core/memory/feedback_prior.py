@@ -29,10 +29,6 @@ class Shift:
     rejected: tuple[str, ...]  # ids of those that marked it wrong
 
 
-def _cause(token: str) -> tuple[str, str] | None:
-    return parse_cause(token)
-
-
 def feedback_shifts(
     evidence: Fingerprint, precedents: Sequence[Precedent], *, threshold: float, max_boost: float
 ) -> dict[tuple[str, str], Shift]:
@@ -49,7 +45,7 @@ def feedback_shifts(
             continue
         for tokens, sign, ids in ((fp.confirmed, 1.0, confirmed), (fp.rejected, -1.0, rejected)):
             for token in tokens:
-                cause = _cause(token)
+                cause = parse_cause(token)
                 if cause is not None:
                     votes[cause] = votes.get(cause, 0.0) + sign * s
                     ids.setdefault(cause, []).append(p.id)
